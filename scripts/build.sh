@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Configure (once) and build qemu-system-aarch64 from the work tree.
+# Extra arguments go to ninja (e.g. a target name).
+
+. "$(dirname "$0")/common.sh"
+
+"$TOP/scripts/install-deps.sh" build test
+"$TOP/scripts/prepare-tree.sh"
+
+# Debian's firmware packages stand in for the blobs the +ds tarball
+# lacks (ipxe-qemu: efi-virtio.rom and friends, qemu-system-data: the rest).
+CONFIGURE_ARGS=(
+    --target-list=aarch64-softmmu
+    --python=/usr/bin/python3
+    --disable-install-blobs
+    --disable-docs
+    --firmwarepath=/usr/share/qemu:/usr/lib/ipxe/qemu
+)
+# ccache, with paths taken relative to build/ so that another clone of
+# this repo (CI's) hits the same cache entries.
+if command -v ccache >/dev/null; then
+    CONFIGURE_ARGS+=(--cc="ccache cc")
+    export CCACHE_BASEDIR=$OUT CCACHE_NOHASHDIR=1
+fi
+
+stamp=$QEMU_BUILD/.pvlock-configure-args
+if [ ! -f "$QEMU_BUILD/build.ninja" ] ||
+   [ "$(cat "$stamp" 2>/dev/null)" != "${CONFIGURE_ARGS[*]}" ]; then
+    rm -rf "$QEMU_BUILD"
+    mkdir -p "$QEMU_BUILD"
+    msg "configuring in $QEMU_BUILD"
+    (cd "$QEMU_BUILD" && "$QEMU_TREE/configure" "${CONFIGURE_ARGS[@]}" >configure.log 2>&1) || {
+        tail -n 30 "$QEMU_BUILD/configure.log" >&2
+        die "configure failed (full log: $QEMU_BUILD/configure.log)"
+    }
+    echo "${CONFIGURE_ARGS[*]}" > "$stamp"
+fi
+
+command -v ccache >/dev/null && ccache --zero-stats >/dev/null
+start=$(date +%s)
+ninja -C "$QEMU_BUILD" "$@" | { grep -v '^\[' || true; } ||
+    die "build failed"
+msg "built in $(( $(date +%s) - start )) s$(command -v ccache >/dev/null &&
+    ccache --print-stats 2>/dev/null | awk -F'\t' '/^direct_cache_hit|^preprocessed_cache_hit|^cache_miss/ {printf ", %s %s", $1, $2}')"

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Install, from Debian's archive only, what the project needs.
+#   install-deps.sh [GROUP...]   groups: build test docs guests (default: all)
+# Idempotent: apt is only called when a package is missing.
+
+. "$(dirname "$0")/common.sh"
+
+declare -A PKGS BPO_PKGS
+PKGS[build]="build-essential git ninja-build pkg-config libglib2.0-dev
+  libfdt-dev libpixman-1-dev zlib1g-dev flex bison bzip2 ccache python3-venv
+  xz-utils"
+BPO_PKGS[build]="meson python3-pycotap"
+# Firmware QEMU's own qtests load, missing from the +ds tarball.
+PKGS[test]="ipxe-qemu iproute2 socat"
+BPO_PKGS[test]="qemu-system-data"
+PKGS[docs]="python3-sphinx python3-sphinx-rtd-theme"
+BPO_PKGS[docs]=""
+PKGS[guests]="gcc-aarch64-linux-gnu"
+BPO_PKGS[guests]=""
+
+SOURCES=/etc/apt/sources.list.d/qemu-pvlock.sources
+
+groups=("$@")
+[ ${#groups[@]} -gt 0 ] || groups=(build test docs guests)
+
+missing() {
+    local p
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+            grep -q 'install ok installed' || echo "$p"
+    done
+}
+
+want=() want_bpo=()
+for g in "${groups[@]}"; do
+    [ -n "${PKGS[$g]+x}" ] || die "unknown group '$g' (build test docs guests)"
+    # shellcheck disable=SC2086
+    want+=($(missing ${PKGS[$g]}))
+    # shellcheck disable=SC2086
+    want_bpo+=($(missing ${BPO_PKGS[$g]}))
+done
+[ ${#want[@]} -eq 0 ] && [ ${#want_bpo[@]} -eq 0 ] && exit 0
+
+[ "$(id -u)" -eq 0 ] || die "missing packages: ${want[*]} ${want_bpo[*]}; run as root"
+
+# Our own sources file: bookworm-backports binaries, deb-src for the
+# QEMU source package. Debian's own sources file is left alone.
+if [ ! -f "$SOURCES" ]; then
+    msg "adding $SOURCES"
+    cat > "$SOURCES" <<'SRC'
+# Added by qemu-pvlock scripts/install-deps.sh
+Types: deb deb-src
+URIs: http://deb.debian.org/debian
+Suites: bookworm-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+
+Types: deb-src
+URIs: http://deb.debian.org/debian
+Suites: bookworm
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+msg "installing: ${want[*]} ${want_bpo[*]}"
+apt-get update -q >/dev/null
+[ ${#want[@]} -eq 0 ] || apt-get install -y -q --no-install-recommends "${want[@]}" >/dev/null
+[ ${#want_bpo[@]} -eq 0 ] ||
+    apt-get install -y -q --no-install-recommends -t bookworm-backports "${want_bpo[@]}" >/dev/null
