@@ -40,7 +40,9 @@ fi
 
 command -v ccache >/dev/null && ccache --zero-stats >/dev/null
 start=$(date +%s)
-ninja -C "$QEMU_BUILD" "$@" | { grep -v '^\[' || true; } ||
-    die "build failed"
+if ! ninja -C "$QEMU_BUILD" "$@" > "$QEMU_BUILD/ninja.log" 2>&1; then
+    grep -v '^\[' "$QEMU_BUILD/ninja.log" | tail -n 40 >&2
+    die "build failed (full log: $QEMU_BUILD/ninja.log)"
+fi
 msg "built in $(( $(date +%s) - start )) s$(command -v ccache >/dev/null &&
     ccache --print-stats 2>/dev/null | awk -F'\t' '/^direct_cache_hit|^preprocessed_cache_hit|^cache_miss/ {printf ", %s %s", $1, $2}')"

@@ -40,7 +40,7 @@ $dirty
     changed=$(tgit diff --name-only --diff-filter=MDRT upstream HEAD)
     if [ -n "$changed" ]; then
         # shellcheck disable=SC2086
-        tgit format-patch -q --zero-commit --no-signature --no-stat --full-index \
+        tgit format-patch -q -N --zero-commit --no-signature --no-stat --full-index \
             -o "$dest/patches" upstream..HEAD -- $changed
     fi
     (cd "$dest/patches" && ls -1 -- *.patch 2>/dev/null) > "$dest/patches/series" || true

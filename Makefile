@@ -1,0 +1,38 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# qemu-pvlock: the QEMU side of arm64 paravirtualized lock support.
+# Every target installs what it needs (Debian packages) on its own.
+
+.PHONY: all run check deps tree export build clean help
+
+all: run
+
+help:
+	@echo "make run      build QEMU and boot a demo guest (the main job)"
+	@echo "make check    build QEMU and run every test (the test command)"
+	@echo "make tree     prepare the QEMU work tree build/qemu (FORCE=1 discards edits)"
+	@echo "make export   write edits made in build/qemu back into this repo"
+	@echo "make build    incremental build of build/qemu-build/qemu-system-aarch64"
+	@echo "make deps     install the Debian packages the project needs"
+	@echo "make clean    remove build outputs (keeps the download cache)"
+
+run:
+	scripts/run-demo.sh
+
+check:
+	scripts/test.sh $(SUITES)
+
+deps:
+	scripts/install-deps.sh
+
+tree:
+	scripts/prepare-tree.sh $(if $(FORCE),--force)
+
+export:
+	scripts/export-tree.sh
+
+build:
+	scripts/build.sh
+
+clean:
+	rm -rf build

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# The project's test command (README: 'make check'). Installs what it
+# needs, builds, then runs every suite and prints one summary line:
+#   N passed, N failed, N skipped
+# Suites may be chosen: test.sh [SUITE...]  (default: all of them)
+
+. "$(dirname "$0")/common.sh"
+
+ALL_SUITES="smoke qtest"
+suites=${*:-$ALL_SUITES}
+
+"$TOP/scripts/install-deps.sh"
+"$TOP/scripts/build.sh"
+
+RESULTS=$OUT/test-results
+rm -rf "$RESULTS"
+mkdir -p "$RESULTS"
+pass=0 fail=0 skip=0
+failed_names=()
+
+# Count a TAP stream's results (ok / not ok / # SKIP).
+count_tap() {
+    local suite=$1 file=$2 line
+    while IFS= read -r line; do
+        case "$line" in
+        "not ok"*) fail=$((fail + 1)); failed_names+=("$suite: ${line#not ok }");;
+        ok*"# SKIP"*|ok*"# skip"*) skip=$((skip + 1));;
+        ok*) pass=$((pass + 1));;
+        esac
+    done < "$file"
+}
+
+# Count meson's per-test results from its JSON log.
+count_meson() {
+    local suite=$1 json=$2 res
+    while IFS=$'\t' read -r res name; do
+        case "$res" in
+        OK|EXPECTEDFAIL) pass=$((pass + 1));;
+        SKIP) skip=$((skip + 1));;
+        *) fail=$((fail + 1)); failed_names+=("$suite: $name ($res)");;
+        esac
+    done < <(python3 -c '
+import json, sys
+for line in open(sys.argv[1]):
+    t = json.loads(line)
+    print(t["result"] + "\t" + t["name"])' "$json")
+}
+
+run_tap_suite() {
+    local suite=$1; shift
+    msg "suite $suite"
+    local start=$SECONDS rc=0
+    "$@" 2>&1 | tee "$RESULTS/$suite.tap" || rc=$?
+    count_tap "$suite" "$RESULTS/$suite.tap"
+    # A crashed script that printed no 'not ok' still fails the run.
+    if [ $rc -ne 0 ] && ! grep -q '^not ok' "$RESULTS/$suite.tap"; then
+        fail=$((fail + 1)); failed_names+=("$suite: exited with status $rc")
+    fi
+    msg "suite $suite took $((SECONDS - start)) s"
+}
+
+for s in $suites; do
+    case "$s" in
+    smoke) run_tap_suite smoke "$TOP/scripts/smoke-test.sh";;
+    qtest)
+        msg "suite qtest (meson test --suite qtest-aarch64)"
+        start=$SECONDS
+        meson test -C "$QEMU_BUILD" --no-rebuild --suite qtest-aarch64 \
+            --num-processes "$(nproc)" --print-errorlogs \
+            --logbase qtest-aarch64 || true
+        count_meson qtest "$QEMU_BUILD/meson-logs/qtest-aarch64.json"
+        msg "suite qtest took $((SECONDS - start)) s"
+        ;;
+    *) die "unknown suite '$s' (known: $ALL_SUITES)";;
+    esac
+done
+
+echo
+for n in "${failed_names[@]}"; do echo "FAILED: $n"; done
+echo "$pass passed, $fail failed, $skip skipped"
+[ $fail -eq 0 ]
