@@ -11,12 +11,13 @@
 
 # Debian's firmware packages stand in for the blobs the +ds tarball
 # lacks (ipxe-qemu: efi-virtio.rom and friends, qemu-system-data: the rest).
+FIRMWARE_DIRS=(/usr/share/qemu /usr/lib/ipxe/qemu /usr/share/seabios)
 CONFIGURE_ARGS=(
     --target-list=aarch64-softmmu
     --python=/usr/bin/python3
     --disable-install-blobs
     --disable-docs
-    --firmwarepath=/usr/share/qemu:/usr/lib/ipxe/qemu
+    --firmwarepath="$(IFS=:; echo "${FIRMWARE_DIRS[*]}")"
 )
 # ccache, with paths taken relative to build/ so that another clone of
 # this repo (CI's) hits the same cache entries.
@@ -46,3 +47,13 @@ if ! ninja -C "$QEMU_BUILD" "$@" > "$QEMU_BUILD/ninja.log" 2>&1; then
 fi
 msg "built in $(( $(date +%s) - start )) s$(command -v ccache >/dev/null &&
     ccache --print-stats 2>/dev/null | awk -F'\t' '/^direct_cache_hit|^preprocessed_cache_hit|^cache_miss/ {printf ", %s %s", $1, $2}')"
+
+# A QEMU run from its build tree looks for the firmware path inside
+# qemu-bundle/ (system/datadir.c relocates it): point those at Debian's.
+for d in "${FIRMWARE_DIRS[@]}"; do
+    link=$QEMU_BUILD/qemu-bundle$d
+    if [ ! -e "$link" ]; then
+        mkdir -p "$(dirname "$link")"
+        ln -sfn "$d" "$link"
+    fi
+done

@@ -12,8 +12,9 @@ PKGS[build]="build-essential git ninja-build pkg-config libglib2.0-dev
   libfdt-dev libpixman-1-dev zlib1g-dev flex bison bzip2 ccache python3-venv
   xz-utils"
 BPO_PKGS[build]="meson python3-pycotap"
-# Firmware QEMU's own qtests load, missing from the +ds tarball.
-PKGS[test]="ipxe-qemu iproute2 socat"
+# Firmware that QEMU's own qtests load, missing from the +ds tarball
+# (ipxe-qemu: efi-*.rom, seabios: vgabios-*.bin, qemu-system-data: the rest).
+PKGS[test]="ipxe-qemu seabios iproute2 socat"
 BPO_PKGS[test]="qemu-system-data"
 PKGS[docs]="python3-sphinx python3-sphinx-rtd-theme"
 BPO_PKGS[docs]=""
