@@ -12,11 +12,13 @@ not_ok() { n=$((n + 1)); echo "not ok $n - $1"; shift; printf '#   %s\n' "$@"; }
 
 echo "1..3"
 
-# qtest: the machine is built and answers the qtest protocol.
-out=$(printf 'endianness\nreadl 0x40000000\n' |
-      timeout 60 "$QEMU_BIN" -machine virt -accel qtest -qtest stdio \
-          -display none -nodefaults 2>&1) || true
-if grep -q '^OK little' <<<"$out" && grep -q '^OK 0x00000000' <<<"$out"; then
+# qtest: the machine is built and answers QMP.
+out=$(printf '%s\n' '{"execute": "qmp_capabilities"}' \
+          '{"execute": "qom-get", "arguments": {"path": "/machine", "property": "type"}}' \
+          '{"execute": "quit"}' |
+      timeout 60 "$QEMU_BIN" -machine virt -accel qtest -qtest null \
+          -display none -nodefaults -qmp stdio 2>&1)
+if grep -q '"return": "virt-10.0-machine"' <<<"$out"; then
     ok "virt starts under qtest"
 else
     not_ok "virt starts under qtest" "$out"

@@ -8,7 +8,7 @@
 
 . "$(dirname "$0")/common.sh"
 
-ALL_SUITES="smoke qtest"
+ALL_SUITES="smoke docs qtest"
 suites=${*:-$ALL_SUITES}
 
 "$TOP/scripts/install-deps.sh"
@@ -64,6 +64,7 @@ run_tap_suite() {
 for s in $suites; do
     case "$s" in
     smoke) run_tap_suite smoke "$TOP/scripts/smoke-test.sh";;
+    docs) run_tap_suite docs "$TOP/scripts/docs-test.sh";;
     qtest)
         msg "suite qtest (meson test --suite qtest-aarch64)"
         start=$SECONDS
