@@ -11,14 +11,28 @@ GUESTS_OUT=$OUT/guests
 mkdir -p "$GUESTS_OUT"
 CC=aarch64-linux-gnu-gcc
 CFLAGS=(-O2 -g -ffreestanding -nostdlib -static -mgeneral-regs-only
-        -Wall -Wextra -Werror -Wl,--build-id=none -Wl,-Ttext=0x40080000)
+        -march=armv8.1-a -mno-outline-atomics -fno-stack-protector
+        -Wall -Wextra -Werror -Wl,--build-id=none -Wl,--no-warn-rwx-segments)
 
+# A guest is NAME.S (alone), or NAME.c with the shared boot code and lib.
 for name in "$@"; do
-    src=("$TOP/guests/$name".[Sc])
-    [ -f "${src[0]}" ] || die "no guest named $name in guests/"
     elf=$GUESTS_OUT/$name.elf
-    if [ ! -f "$elf" ] || [ "${src[0]}" -nt "$elf" ] || [ "$0" -nt "$elf" ]; then
-        "$CC" "${CFLAGS[@]}" -o "$elf" "${src[@]}" || die "building guest $name failed"
+    if [ -f "$TOP/guests/$name.S" ]; then
+        srcs=("$TOP/guests/$name.S")
+        ld=(-Wl,-Ttext=0x40080000)
+    elif [ -f "$TOP/guests/$name.c" ]; then
+        srcs=("$TOP/guests/boot.S" "$TOP/guests/lib.c" "$TOP/guests/$name.c")
+        ld=(-T "$TOP/guests/guest.ld")
+    else
+        die "no guest named $name in guests/"
+    fi
+    stale=0
+    for f in "${srcs[@]}" "$TOP/guests/lib.h" "$TOP/guests/guest.ld" "$0"; do
+        [ "$f" -nt "$elf" ] && stale=1
+    done
+    if [ ! -f "$elf" ] || [ $stale = 1 ]; then
+        "$CC" "${CFLAGS[@]}" "${ld[@]}" -I "$TOP/guests" -o "$elf" "${srcs[@]}" ||
+            die "building guest $name failed"
     fi
     echo "$elf"
 done

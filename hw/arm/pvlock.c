@@ -7,6 +7,8 @@
  * One 64-byte structure per possible vCPU, in a RAM region the guest
  * finds through the PV-lock hypercall. Under KVM the kernel writes the
  * "preempted" flags; QEMU only tells it where each vCPU's structure is.
+ * Under TCG, QEMU answers the hypercall and writes the flags itself
+ * (target/arm/tcg/tcg-pvlock.c).
  * The region's contents migrate as RAM; this device's own state is the
  * configuration, so that a mismatched destination refuses the stream.
  */
@@ -26,6 +28,9 @@
 #include "qemu/accel.h"
 #include "cpu.h"
 #include "kvm-pvlock.h"
+#ifdef CONFIG_TCG
+#include "tcg/tcg-pvlock.h"
+#endif
 #include "trace.h"
 
 uint64_t arm_pvlock_region_size(uint32_t num_slots)
@@ -66,6 +71,24 @@ static void arm_pvlock_unrealize(DeviceState *dev)
 
     g_free(s->ipa_set);
     s->ipa_set = NULL;
+#ifdef CONFIG_TCG
+    if (tcg_enabled()) {
+        arm_pvlock_tcg_disable();
+    }
+#endif
+}
+
+static void arm_pvlock_reset_hold(Object *obj, ResetType type)
+{
+#ifdef CONFIG_TCG
+    /*
+     * The guest starts again from a state where no vCPU runs; KVM keeps
+     * its own flags, and its addresses stay set.
+     */
+    if (tcg_enabled()) {
+        arm_pvlock_tcg_reset_slots();
+    }
+#endif
 }
 
 /* Tell the accelerator where each vCPU's structure lives. */
@@ -123,6 +146,11 @@ ArmPVLockState *arm_pvlock_create(hwaddr base, hwaddr window, Error **errp)
     if (!arm_pvlock_connect_cpus(s, errp)) {
         return NULL;
     }
+#ifdef CONFIG_TCG
+    if (tcg_enabled()) {
+        arm_pvlock_tcg_enable(&s->mem, base, s->num_slots);
+    }
+#endif
     return s;
 }
 
@@ -179,11 +207,13 @@ static const Property arm_pvlock_properties[] = {
 static void arm_pvlock_class_init(ObjectClass *klass, void *data)
 {
     DeviceClass *dc = DEVICE_CLASS(klass);
+    ResettableClass *rc = RESETTABLE_CLASS(klass);
 
     dc->desc = "arm64 PV-lock vCPU state";
     dc->realize = arm_pvlock_realize;
     dc->unrealize = arm_pvlock_unrealize;
     dc->vmsd = &vmstate_arm_pvlock;
+    rc->phases.hold = arm_pvlock_reset_hold;
     /* Created by the board, which also connects it to the vCPUs. */
     dc->user_creatable = false;
     device_class_set_props(dc, arm_pvlock_properties);

@@ -1,0 +1,266 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * PV-lock probe: discovers PV-lock exactly as a Linux guest would, checks
+ * every value of the guest ABI (docs/system/arm/pvlock.rst), maps the
+ * region and reads each vCPU's structure, then lets every vCPU spin for
+ * a while, watching its own flag and the others'. With pvlock=off it
+ * checks that every call answers NOT_SUPPORTED and that there is no
+ * region. Prints one line per check on the PL011 and a verdict:
+ *   PROBE RESULT: PASS | FAIL
+ */
+#include "lib.h"
+
+#define SPIN_MS     1500
+
+static const uint32_t kvm_uid[4] = {
+    0xb66fb428, 0xe911c52e, 0x564bcaa9, 0x743a004d,
+};
+
+static unsigned failures;
+static unsigned ncpus;
+static volatile unsigned ready, finished;
+static volatile bool go;
+static bool pvlock_on;
+
+/* What each vCPU saw; written by that vCPU, read by CPU 0 at the end. */
+static struct {
+    uint64_t ipa;               /* PREEMPTED's answer */
+    uint64_t slot_after_call[8];
+    uint64_t reads;             /* spin loop iterations */
+    uint64_t own_nonzero;       /* own flag read non-zero */
+    uint64_t others_one;        /* another vCPU's flag read as 1 */
+    uint64_t others_zero;       /* another vCPU's flag read as 0 */
+    uint64_t changes;           /* another vCPU's flag changed */
+} seen[MAX_CPUS];
+
+static void check(bool ok, const char *what, uint64_t got)
+{
+    if (ok) {
+        print("ok - %s\n", what);
+    } else {
+        failures++;
+        print("FAIL - %s (got %x)\n", what, (unsigned long)got);
+    }
+}
+
+static volatile uint64_t *slot(unsigned cpu)
+{
+    return (volatile uint64_t *)(PVLOCK_BASE + cpu * PVLOCK_SLOT_SIZE);
+}
+
+/* The calls of a Linux guest's PV-lock probe, in its order. */
+static void probe_discovery(void)
+{
+    uint64_t v;
+    struct smccc_res r;
+
+    v = smccc0(PSCI_FEATURES, SMCCC_VERSION);
+    pvlock_on = v == 0;
+    print("PROBE mode=%s el=%u conduit=%s\n", pvlock_on ? "on" : "off",
+          current_el(), use_smc ? "smc" : "hvc");
+    if (!pvlock_on) {
+        check(v == SMCCC_NOT_SUPPORTED,
+              "PSCI_FEATURES(SMCCC_VERSION) = -1", v);
+        v = smccc0(SMCCC_VERSION, 0);
+        check(v == SMCCC_NOT_SUPPORTED, "SMCCC_VERSION = -1 (SMCCC 1.0)", v);
+        v = smccc0(SMCCC_ARCH_FEATURES, VENDOR_HYP_PV_LOCK);
+        check(v == SMCCC_NOT_SUPPORTED,
+              "SMCCC_ARCH_FEATURES(0x86000001) = -1", v);
+        v = smccc0(VENDOR_HYP_CALL_UID, 0);
+        check(v == SMCCC_NOT_SUPPORTED, "VENDOR_HYP_CALL_UID = -1", v);
+        v = smccc0(VENDOR_HYP_KVM_FEATURES, 0);
+        check(v == SMCCC_NOT_SUPPORTED, "VENDOR_HYP_KVM_FEATURES = -1", v);
+        v = smccc0(VENDOR_HYP_PV_LOCK, PV_LOCK_FEATURES);
+        check(v == SMCCC_NOT_SUPPORTED, "PV_LOCK FEATURES = -1", v);
+        v = smccc0(VENDOR_HYP_PV_LOCK, PV_LOCK_PREEMPTED);
+        check(v == SMCCC_NOT_SUPPORTED, "PV_LOCK PREEMPTED = -1", v);
+        v = smccc0(PSCI_VERSION, 0);
+        check(v == 0x10001, "PSCI_VERSION still 1.1", v);
+        return;
+    }
+    check(true, "PSCI_FEATURES(SMCCC_VERSION) = 0", 0);
+    v = smccc0(SMCCC_VERSION, 0);
+    check(v == 0x10001, "SMCCC_VERSION = 0x10001 (1.1)", v);
+    r = smccc(VENDOR_HYP_CALL_UID, 0, 0, 0);
+    check(r.a0 == kvm_uid[0] && r.a1 == kvm_uid[1] && r.a2 == kvm_uid[2] &&
+          r.a3 == kvm_uid[3], "VENDOR_HYP_CALL_UID = KVM's UID", r.a0);
+    r = smccc(VENDOR_HYP_KVM_FEATURES, 0, 0, 0);
+    check(r.a0 == 1 && !r.a1 && !r.a2 && !r.a3,
+          "VENDOR_HYP_KVM_FEATURES = bit 0 only (bit 1, PTP, clear)", r.a0);
+    v = smccc0(SMCCC_ARCH_FEATURES, VENDOR_HYP_PV_LOCK);
+    check(v == 0, "SMCCC_ARCH_FEATURES(0x86000001) = 0", v);
+    v = smccc0(SMCCC_ARCH_FEATURES, VENDOR_HYP_CALL_UID);
+    check(v == 0, "SMCCC_ARCH_FEATURES(0x8600ff01) = 0", v);
+    v = smccc0(SMCCC_ARCH_FEATURES, SMCCC_ARCH_WORKAROUND_3);
+    check(v == SMCCC_NOT_SUPPORTED,
+          "SMCCC_ARCH_FEATURES(0x80003fff, not implemented) = -1", v);
+    v = smccc0(SMCCC_ARCH_FEATURES, VENDOR_HYP_PTP_64);
+    check(v == SMCCC_NOT_SUPPORTED,
+          "SMCCC_ARCH_FEATURES(0xc6000001, PTP) = -1", v);
+    v = smccc0(VENDOR_HYP_PV_LOCK, PV_LOCK_FEATURES);
+    check(v == 0, "PV_LOCK FEATURES = 0", v);
+    v = smccc0(VENDOR_HYP_PV_LOCK, 2);
+    check(v == SMCCC_NOT_SUPPORTED, "PV_LOCK sub-call 2 = -1", v);
+    v = smccc0(VENDOR_HYP_PV_LOCK, 0xffffffffffffffffULL);
+    check(v == SMCCC_NOT_SUPPORTED, "PV_LOCK sub-call ~0 = -1", v);
+    v = smccc0(PSCI_VERSION, 0);
+    check(v == 0x10001, "PSCI_VERSION still 1.1", v);
+}
+
+/* Each vCPU: PREEMPTED, then read its structure (mapped write-back). */
+static void probe_own_slot(unsigned cpu)
+{
+    unsigned i;
+
+    /* Dirty the structure first: the call must zero all of it. */
+    if (pvlock_on) {
+        for (i = 0; i < 8; i++) {
+            slot(cpu)[i] = 0xdeadbeef00000000ULL | i;
+        }
+    }
+    seen[cpu].ipa = smccc0(VENDOR_HYP_PV_LOCK, PV_LOCK_PREEMPTED);
+    if (pvlock_on) {
+        for (i = 0; i < 8; i++) {
+            seen[cpu].slot_after_call[i] = slot(cpu)[i];
+        }
+    }
+}
+
+static void spin(unsigned me)
+{
+    uint64_t end = read_cntvct() + read_cntfrq() * SPIN_MS / 1000;
+    uint64_t last[MAX_CPUS];
+    unsigned i;
+
+    for (i = 0; i < ncpus; i++) {
+        last[i] = *slot(i);
+    }
+    while (read_cntvct() < end) {
+        seen[me].reads++;
+        if (*slot(me) != 0) {
+            seen[me].own_nonzero++;
+        }
+        for (i = 0; i < ncpus; i++) {
+            uint64_t f;
+
+            if (i == me) {
+                continue;
+            }
+            f = *slot(i);
+            if (f == 1) {
+                seen[me].others_one++;
+            } else if (f == 0) {
+                seen[me].others_zero++;
+            }
+            if (f != last[i]) {
+                seen[me].changes++;
+                last[i] = f;
+            }
+        }
+    }
+}
+
+void secondary_main(unsigned cpu);
+void secondary_main(unsigned cpu)
+{
+    mmu_enable();
+    probe_own_slot(cpu);
+    __atomic_add_fetch(&ready, 1, __ATOMIC_SEQ_CST);
+    while (!go) {
+        cpu_relax();
+    }
+    if (pvlock_on) {
+        spin(cpu);
+    }
+    __atomic_add_fetch(&finished, 1, __ATOMIC_SEQ_CST);
+    for (;;) {
+        asm volatile("wfi");
+    }
+}
+
+static void report_slots(void)
+{
+    unsigned cpu, i;
+    bool zero;
+
+    for (cpu = 0; cpu < ncpus; cpu++) {
+        uint64_t want = PVLOCK_BASE + cpu * PVLOCK_SLOT_SIZE;
+
+        print("PROBE cpu%u: PREEMPTED = %x\n", cpu,
+              (unsigned long)seen[cpu].ipa);
+        if (!pvlock_on) {
+            check(seen[cpu].ipa == SMCCC_NOT_SUPPORTED,
+                  "PV_LOCK PREEMPTED = -1 on this vCPU", seen[cpu].ipa);
+            continue;
+        }
+        check(seen[cpu].ipa == want,
+              "PREEMPTED returns this vCPU's structure address",
+              seen[cpu].ipa);
+        zero = true;
+        for (i = 0; i < 8; i++) {
+            zero &= seen[cpu].slot_after_call[i] == 0;
+        }
+        check(zero, "PREEMPTED zeroed the whole 64-byte structure",
+              seen[cpu].slot_after_call[1]);
+    }
+}
+
+static void report_spin(void)
+{
+    unsigned cpu;
+
+    for (cpu = 0; cpu < ncpus; cpu++) {
+        print("PROBE cpu%u: reads=%u own!=0:%u others==1:%u others==0:%u "
+              "changes:%u\n", cpu, (unsigned long)seen[cpu].reads,
+              (unsigned long)seen[cpu].own_nonzero,
+              (unsigned long)seen[cpu].others_one,
+              (unsigned long)seen[cpu].others_zero,
+              (unsigned long)seen[cpu].changes);
+        check(seen[cpu].reads > 0 && seen[cpu].own_nonzero == 0,
+              "own flag is 0 whenever this vCPU reads it",
+              seen[cpu].own_nonzero);
+        if (ncpus > 1) {
+            check(seen[cpu].others_one > 0,
+                  "saw another vCPU's flag at 1 (not running)",
+                  seen[cpu].others_one);
+        }
+    }
+}
+
+int main(void)
+{
+    mmu_build();
+    mmu_enable();
+    print("PROBE start\n");
+    probe_discovery();
+    probe_own_slot(0);
+    if (!pvlock_on) {
+        /* No region: the load must fault, as for any unassigned address. */
+        abort_expected = true;
+        (void)*slot(0);
+        abort_expected = false;
+        check(aborts_seen == 1, "no PV-lock region at 0x090c0000",
+              aborts_seen);
+    }
+    ncpus = start_secondaries();
+    print("PROBE cpus=%u\n", (unsigned long)ncpus);
+    while (ready != ncpus - 1) {
+        cpu_relax();
+    }
+    print("PROBE spin start\n");
+    go = true;
+    if (pvlock_on) {
+        spin(0);
+    }
+    while (finished != ncpus - 1) {
+        cpu_relax();
+    }
+    print("PROBE spin end\n");
+    report_slots();
+    if (pvlock_on) {
+        report_spin();
+    }
+    print("PROBE RESULT: %s (%u failures)\n", failures ? "FAIL" : "PASS",
+          (unsigned long)failures);
+    power_off();
+}
