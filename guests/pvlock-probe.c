@@ -3,7 +3,8 @@
  * PV-lock probe: discovers PV-lock exactly as a Linux guest would, checks
  * every value of the guest ABI (docs/system/arm/pvlock.rst), maps the
  * region and reads each vCPU's structure, then lets every vCPU spin for
- * a while, watching its own flag and the others'. With pvlock=off it
+ * a while, watching its own flag and the others' (the host side judges
+ * the others' flags: it knows how QEMU schedules). With pvlock=off it
  * checks that every call answers NOT_SUPPORTED and that there is no
  * region. Prints one line per check on the PL011 and a verdict:
  *   PROBE RESULT: PASS | FAIL
@@ -219,11 +220,6 @@ static void report_spin(void)
         check(seen[cpu].reads > 0 && seen[cpu].own_nonzero == 0,
               "own flag is 0 whenever this vCPU reads it",
               seen[cpu].own_nonzero);
-        if (ncpus > 1) {
-            check(seen[cpu].others_one > 0,
-                  "saw another vCPU's flag at 1 (not running)",
-                  seen[cpu].others_one);
-        }
     }
 }
 
