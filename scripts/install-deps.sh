@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # Install, from Debian's archive only, what the project needs.
-#   install-deps.sh [GROUP...]   groups: build test docs guests (default: all)
+#   install-deps.sh [GROUP...]   groups: build test docs guests linux (default: all)
 # Idempotent: apt is only called when a package is missing.
 
 . "$(dirname "$0")/common.sh"
@@ -20,11 +20,14 @@ PKGS[docs]="python3-sphinx python3-sphinx-rtd-theme"
 BPO_PKGS[docs]=""
 PKGS[guests]="gcc-aarch64-linux-gnu"
 BPO_PKGS[guests]=""
+# Tools to unpack Debian's arm64 kernel and busybox into an initramfs.
+PKGS[linux]="cpio gzip dpkg"
+BPO_PKGS[linux]=""
 
 SOURCES=/etc/apt/sources.list.d/qemu-pvlock.sources
 
 groups=("$@")
-[ ${#groups[@]} -gt 0 ] || groups=(build test docs guests)
+[ ${#groups[@]} -gt 0 ] || groups=(build test docs guests linux)
 
 missing() {
     local p
@@ -36,7 +39,7 @@ missing() {
 
 want=() want_bpo=()
 for g in "${groups[@]}"; do
-    [ -n "${PKGS[$g]+x}" ] || die "unknown group '$g' (build test docs guests)"
+    [ -n "${PKGS[$g]+x}" ] || die "unknown group '$g' (build test docs guests linux)"
     # shellcheck disable=SC2086
     want+=($(missing ${PKGS[$g]}))
     # shellcheck disable=SC2086

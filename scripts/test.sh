@@ -8,7 +8,7 @@
 
 . "$(dirname "$0")/common.sh"
 
-ALL_SUITES="smoke docs tcg qtest"
+ALL_SUITES="smoke docs tcg linux qtest"
 suites=${*:-$ALL_SUITES}
 
 "$TOP/scripts/install-deps.sh"
@@ -66,6 +66,7 @@ for s in $suites; do
     smoke) run_tap_suite smoke "$TOP/scripts/smoke-test.sh";;
     docs) run_tap_suite docs "$TOP/scripts/docs-test.sh";;
     tcg) run_tap_suite tcg python3 "$TOP/scripts/tcg-test.py";;
+    linux) run_tap_suite linux python3 "$TOP/scripts/linux-test.py";;
     qtest)
         msg "suite qtest (meson test --suite qtest-aarch64)"
         start=$SECONDS
