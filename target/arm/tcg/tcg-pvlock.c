@@ -11,11 +11,12 @@
  * enters or leaves cpu_exec(), with a single-copy atomic 64-bit store and
  * no lock.
  *
- * Those stores do not mark the page dirty for migration: they would put
- * a bitmap update on the execution path. Instead, whenever the VM stops
+ * QEMU's own writes (the flags, and the zeroing done by the PREEMPTED
+ * call) do not mark the region dirty for migration: that would put a
+ * bitmap update on the execution path. Instead, whenever the VM stops
  * (which every migration's final pass and every snapshot does first),
- * all flags are set to 1 and the region is marked dirty, so the stream
- * always carries the state of a stopped VM.
+ * all flags are set to 1 and the whole region is marked dirty, so the
+ * stream always carries the region as it is once the vCPUs are stopped.
  */
 
 #include "qemu/osdep.h"
@@ -134,9 +135,8 @@ static int64_t pv_lock_preempted(CPUState *cs)
     if (cs->cpu_index >= pvlock.num_slots) {
         return SMCCC_RET_NOT_SUPPORTED;
     }
+    /* Not marked dirty: the VM state handler does it for the region. */
     memset(&pvlock.slots[cs->cpu_index * SLOT_WORDS], 0, SLOT_SIZE);
-    memory_region_set_dirty(pvlock.mr, (hwaddr)cs->cpu_index * SLOT_SIZE,
-                            SLOT_SIZE);
     return pvlock.base + (hwaddr)cs->cpu_index * SLOT_SIZE;
 }
 

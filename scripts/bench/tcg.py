@@ -1,0 +1,138 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""PV-lock under TCG, measured in one run (not a test: it prints ratios).
+
+ (a) round trip of the PV-lock PREEMPTED call vs PSCI_VERSION, timed in
+     the guest with the virtual counter (target <= 1.10);
+ (b) a CPU-bound guest (4 vCPUs) and a Linux boot, pvlock=on vs off,
+     runs interleaved, medians (target <= 1.02);
+ (c) single-threaded TCG, 4 vCPUs, a ticket lock whose waiters yield when
+     the vCPU whose turn it is is preempted vs waiters that only spin:
+     acquisitions, ratio.
+
+Usage: scripts/bench/tcg.py [--runs N] [--skip-linux]"""
+
+import argparse
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
+from qemu import TOP, QEMU  # noqa: E402
+
+
+def guest(name):
+    return subprocess.check_output([os.path.join(TOP, "guests", "build.sh"), name],
+                                   text=True).strip()
+
+
+def run(args, timeout=300):
+    t0 = time.monotonic()
+    out = subprocess.run([QEMU, "-display", "none", "-nodefaults", "-serial", "stdio"]
+                         + args, stdin=subprocess.DEVNULL, capture_output=True,
+                         text=True, timeout=timeout)
+    wall = time.monotonic() - t0
+    if out.returncode != 0:
+        sys.exit("QEMU failed: %s\n%s%s" % (" ".join(args), out.stdout, out.stderr))
+    return out.stdout, wall
+
+
+def bench_args(mode, pvlock, accel="tcg", smp=4):
+    return ["-machine", "virt,pvlock=%s" % pvlock, "-cpu", "max", "-accel", accel,
+            "-smp", str(smp), "-m", "256", "-kernel", guest("pvlock-bench"),
+            "-device", "loader,addr=0x47fff000,data=%d,data-len=8" % mode]
+
+
+def field(out, name):
+    m = re.search(r"\b%s=(\d+)" % name, out)
+    if not m:
+        sys.exit("no %s in guest output:\n%s" % (name, out))
+    return int(m.group(1))
+
+
+def calls(runs):
+    ratios, feat, psci_on, psci_off = [], [], [], []
+    for _ in range(runs):
+        out, _ = run(bench_args(1, "on", smp=1))
+        n = field(out, "calls")
+        ratios.append(field(out, "preempted") / field(out, "psci_version"))
+        feat.append(field(out, "pv_features") / field(out, "psci_version"))
+        psci_on.append(field(out, "psci_version") / n)
+        out, _ = run(bench_args(1, "off", smp=1))
+        psci_off.append(field(out, "psci_version") / n)
+    print("(a) hypercall round trip, %d calls per kind, median of %d runs:" % (n, runs))
+    print("    PSCI_VERSION, pvlock=off: %.0f ns/call" % statistics.median(psci_off))
+    print("    PSCI_VERSION, pvlock=on:  %.0f ns/call" % statistics.median(psci_on))
+    print("    PV_LOCK FEATURES / PSCI_VERSION:  %.3f" % statistics.median(feat))
+    print("    PV_LOCK PREEMPTED / PSCI_VERSION: %.3f (target <= 1.10)"
+          % statistics.median(ratios))
+
+
+def summary(label, on, off, unit, scale, target):
+    """Medians and minima: noise on these shared machines only adds time,
+    so the ratio of the minima is the steadier estimate."""
+    print("    %s: pvlock=off median %.2f %s (min %.2f), pvlock=on median %.2f %s "
+          "(min %.2f)" % (label, statistics.median(off) / scale, unit, min(off) / scale,
+                          statistics.median(on) / scale, unit, min(on) / scale))
+    print("    %s: ratio on/off %.3f (medians), %.3f (minima) (target <= %.2f)"
+          % (label, statistics.median(on) / statistics.median(off),
+             min(on) / min(off), target))
+
+
+def cpu_bound(runs):
+    print("(b) CPU-bound guest, 40M iterations per vCPU, %d runs interleaved:" % runs)
+    for smp, accel in ((1, "tcg"), (4, "tcg")):
+        on, off = [], []
+        for _ in range(runs):
+            off.append(field(run(bench_args(2, "off", accel, smp))[0], "ticks"))
+            on.append(field(run(bench_args(2, "on", accel, smp))[0], "ticks"))
+        summary("-smp %d" % smp, on, off, "ms", 1e6, 1.02)
+
+
+def linux_boot(runs):
+    kernel, initrd = subprocess.check_output(
+        [os.path.join(TOP, "scripts", "fetch-linux-guest.sh")], text=True).split()
+    times = {"on": [], "off": []}
+    for _ in range(runs):
+        for pv in ("off", "on"):
+            _, wall = run(["-machine", "virt,pvlock=%s" % pv, "-cpu", "max",
+                           "-smp", "4", "-m", "1G", "-kernel", kernel, "-initrd", initrd,
+                           "-append", "console=ttyAMA0 quiet bootonly"])
+            times[pv].append(wall)
+    print("(b) Linux boot to init and power-off, -smp 4, %d runs interleaved:" % runs)
+    summary("boot", times["on"], times["off"], "s", 1, 1.02)
+
+
+def ticket_lock():
+    out, _ = run(bench_args(3, "on", accel="tcg,thread=single"))
+    phases = re.findall(r"waiters=(\w+) cpus=(\d+) ms=(\d+) acquisitions=(\d+) "
+                        r"waits_over_10ms=(\d+)", out)
+    total = {"spin": 0, "pv": 0}
+    print("(c) ticket lock, 4 vCPUs on one TCG thread (4:1), alternating phases:")
+    for w, _, ms, acq, longw in phases:
+        total[w] += int(acq)
+        print("    %-4s waiters, %s ms: %9s acquisitions, %5s waits over 10 ms"
+              % (w, ms, acq, longw))
+    print("    total: spin %d, pv %d, throughput ratio pv/spin %.2f"
+          % (total["spin"], total["pv"], total["pv"] / max(total["spin"], 1)))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=9)
+    ap.add_argument("--skip-linux", action="store_true")
+    a = ap.parse_args()
+    if not os.path.exists(QEMU):
+        subprocess.check_call([os.path.join(TOP, "scripts", "build.sh")])
+    calls(a.runs)
+    cpu_bound(a.runs)
+    if not a.skip_linux:
+        linux_boot(a.runs)
+    ticket_lock()
+
+
+if __name__ == "__main__":
+    main()
