@@ -8,7 +8,7 @@
 
 . "$(dirname "$0")/common.sh"
 
-ALL_SUITES="smoke docs tcg linux qtest"
+ALL_SUITES="smoke style docs tcg linux qtest"
 suites=${*:-$ALL_SUITES}
 
 "$TOP/scripts/install-deps.sh"
@@ -64,6 +64,7 @@ run_tap_suite() {
 for s in $suites; do
     case "$s" in
     smoke) run_tap_suite smoke "$TOP/scripts/smoke-test.sh";;
+    style) run_tap_suite style "$TOP/scripts/style-test.sh";;
     docs) run_tap_suite docs "$TOP/scripts/docs-test.sh";;
     tcg) run_tap_suite tcg python3 "$TOP/scripts/tcg-test.py";;
     linux) run_tap_suite linux python3 "$TOP/scripts/linux-test.py";;

@@ -6,6 +6,7 @@
  */
 
 #include "qemu/osdep.h"
+#include <sys/utsname.h>
 #include "libqtest.h"
 #include "qobject/qdict.h"
 #include "qobject/qlist.h"
@@ -18,7 +19,8 @@
 #define MACHINE_ARGS    "-cpu max -display none -nodefaults "
 
 /* The mtree line QEMU prints for the region, as the docs describe it. */
-#define MTREE_LINE      "00000000090c0000-00000000090cffff (prio 0, ram): pvlock"
+#define MTREE_LINE      "00000000090c0000-00000000090cffff " \
+                        "(prio 0, ram): pvlock"
 
 static bool mtree_has_pvlock(QTestState *qts)
 {
@@ -339,27 +341,27 @@ static void test_migrate_slot_mismatch(void)
  */
 static void test_kvm(void)
 {
-#if defined(__aarch64__)
-    if (access("/dev/kvm", R_OK | W_OK) == 0 && qtest_has_accel("kvm")) {
-        g_autofree char *cmd = g_strdup_printf(
-            "sh -c 'echo quit | %s -accel kvm -machine virt,pvlock=on "
-            "-cpu host -S -display none -nodefaults -monitor stdio'",
-            g_getenv("QTEST_QEMU_BINARY"));
-        g_autofree char *out = NULL, *err = NULL;
-        int status;
+    struct utsname host;
+    g_autofree char *cmd = NULL, *out = NULL, *err = NULL;
+    int status;
 
-        g_assert(g_spawn_command_line_sync(cmd, &out, &err, &status, NULL));
-        g_assert_true(WIFEXITED(status));
-        if (WEXITSTATUS(status) == 0) {
-            return;
-        }
-        g_assert_cmpint(WEXITSTATUS(status), ==, 1);
-        g_assert(strstr(err, "the host kernel has no KVM PV-lock support"));
-        g_test_message("host kernel without PV-lock: %s", err);
+    if (uname(&host) || strcmp(host.machine, "aarch64") ||
+        access("/dev/kvm", R_OK | W_OK) || !qtest_has_accel("kvm")) {
+        g_test_skip("no /dev/kvm for aarch64 guests on this host");
         return;
     }
-#endif
-    g_test_skip("no /dev/kvm for aarch64 guests on this host");
+    cmd = g_strdup_printf("sh -c 'echo quit | %s -accel kvm "
+                          "-machine virt,pvlock=on -cpu host -S -display none "
+                          "-nodefaults -monitor stdio'",
+                          g_getenv("QTEST_QEMU_BINARY"));
+    g_assert(g_spawn_command_line_sync(cmd, &out, &err, &status, NULL));
+    g_assert_true(WIFEXITED(status));
+    if (WEXITSTATUS(status) == 0) {
+        return;
+    }
+    g_assert_cmpint(WEXITSTATUS(status), ==, 1);
+    g_assert(strstr(err, "the host kernel has no KVM PV-lock support"));
+    g_test_message("host kernel without PV-lock: %s", err);
 }
 
 int main(int argc, char **argv)
