@@ -4,6 +4,7 @@ a small QMP client, TAP output. Standard library only."""
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import tempfile
@@ -87,12 +88,13 @@ class QMP:
 class VM:
     """A QEMU process: serial on stdout (read line by line), QMP socket."""
 
-    def __init__(self, args, name="vm"):
+    def __init__(self, args, name="vm", prefix=()):
         self.dir = tempfile.mkdtemp(prefix="pvlock-%s-" % name)
         self.qmp_path = os.path.join(self.dir, "qmp.sock")
         self.log = []
-        cmd = [QEMU, "-display", "none", "-nodefaults", "-serial", "stdio",
-               "-qmp", "unix:%s,server=on,wait=off" % self.qmp_path] + args
+        cmd = list(prefix) + [
+            QEMU, "-display", "none", "-nodefaults", "-serial", "stdio",
+            "-qmp", "unix:%s,server=on,wait=off" % self.qmp_path] + args
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
                                      stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, text=True,
@@ -152,9 +154,7 @@ class VM:
             self.qmp.close()
         self.kill()
         self.reader.join(5)
-        for f in os.listdir(self.dir):
-            os.unlink(os.path.join(self.dir, f))
-        os.rmdir(self.dir)
+        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 class TAP:

@@ -1,0 +1,350 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Live migration and lifecycle with pvlock=on under TCG (TAP).
+
+A running guest (guests/pvlock-loop.c: every vCPU loops on PREEMPTED and
+its own flag, CPU 0 reports its counters) migrates over a unix socket,
+TCP on 127.0.0.1, between two network namespaces, back and forth, with
+multifd and postcopy; failed migrations must leave the source running
+with its guest's checks intact; snapshots, reset, icount and
+dump-guest-memory keep the feature working."""
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import types
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from qemu import TOP, OUT, VM, TAP  # noqa: E402
+
+LOOP = re.compile(r"^LOOP t=(\d+) iter=(\d+) errors=(\d+)$")
+SMP = 2
+
+
+def loop_guest():
+    return subprocess.check_output([os.path.join(TOP, "guests", "build.sh"),
+                                    "pvlock-loop"], text=True).strip()
+
+
+def machine_args(pvlock="on", maxcpus=None, extra=()):
+    smp = str(SMP) + (",maxcpus=%d" % maxcpus if maxcpus else "")
+    return ["-machine", "virt,pvlock=%s" % pvlock, "-cpu", "max", "-smp", smp,
+            "-m", "256", "-kernel", loop_guest()] + list(extra)
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def last_loop(vm, after=0):
+    """(line index, iter, errors) of the newest LOOP report from index after."""
+    lines = vm.output().splitlines()
+    for i in range(len(lines) - 1, after - 1, -1):
+        m = LOOP.match(lines[i])
+        if m:
+            return i, int(m.group(2)), int(m.group(3))
+    return None, None, None
+
+
+def progresses(vm, timeout=30, continues=True):
+    """The guest on vm reports new loop iterations with no error. With
+    continues, the count also carries on from before (no restart)."""
+    n0 = len(vm.output().splitlines())
+    _, it0, _ = last_loop(vm)
+    idx, _ = vm.wait_line(lambda l: LOOP.match(l) is not None, timeout, n0)
+    if idx is None:
+        return False, "no new LOOP report\n" + vm.output()[-2000:]
+    _, it1, _ = last_loop(vm)
+    idx, _ = vm.wait_line(lambda l: LOOP.match(l) is not None, timeout, idx + 1)
+    _, it2, err = last_loop(vm)
+    ok = idx is not None and err == 0 and "LOOP error" not in vm.output() \
+        and it2 > it1 and (not continues or it0 is None or it1 > it0)
+    return ok, "iter %s -> %s -> %s, errors %s\n%s" % (it0, it1, it2, err,
+                                                      vm.output()[-1500:])
+
+
+def start_src(args, name="src", prefix=()):
+    vm = VM(args, name=name, prefix=prefix)
+    vm.connect()
+    vm.wait_line(lambda l: LOOP.match(l) is not None, 30)
+    return vm
+
+
+def start_dst(args, uri, caps=("return-path",), name="dst", prefix=()):
+    vm = VM(args + ["-incoming", "defer"], name=name, prefix=prefix)
+    q = vm.connect()
+    set_caps(q, caps)
+    q.cmd("migrate-incoming", uri=uri)
+    return vm
+
+
+def set_caps(q, caps):
+    """Exactly these capabilities (a QEMU that was a destination keeps
+    the ones it was given)."""
+    q.cmd("migrate-set-capabilities",
+          capabilities=[{"capability": c, "state": c in caps}
+                        for c in ("return-path", "multifd", "postcopy-ram")])
+
+
+def wait_migration(q, timeout=120, want=("completed", "failed", "cancelled")):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        info = q.cmd("query-migrate")
+        if info.get("status") in want:
+            return info
+        time.sleep(0.05)
+    return q.cmd("query-migrate")
+
+
+def migrate(src, dst_args, uri, caps=("return-path",), postcopy=False,
+            name="dst", prefix=()):
+    """Migrate src to a new QEMU; returns (dst VM, source's query-migrate)."""
+    dst = start_dst(dst_args, uri, caps, name=name, prefix=prefix)
+    set_caps(src.qmp, caps)
+    src.qmp.cmd("migrate", uri=uri)
+    if postcopy:
+        time.sleep(0.2)
+        src.qmp.cmd("migrate-start-postcopy")
+    info = wait_migration(src.qmp)
+    return dst, info
+
+
+def status(vm):
+    return vm.qmp.cmd("query-status")["status"]
+
+
+def check_hop(tap, src, dst, info, what):
+    ok = info.get("status") == "completed"
+    tap.ok(ok, "%s: migration completes" % what, info)
+    if ok:
+        good, diag = progresses(dst)
+        tap.ok(good and status(dst) == "running",
+               "%s: the guest keeps running and passing its checks on the "
+               "destination" % what, diag)
+    return ok
+
+
+def test_transports(tap, d):
+    args = machine_args()
+    src = start_src(args)
+    dst, info = migrate(src, args, "unix:%s/mig.sock" % d.dir)
+    check_hop(tap, src, dst, info, "unix socket")
+    src.close()
+
+    port = free_port()
+    src, (dst, info) = dst, migrate(dst, args, "tcp:127.0.0.1:%d" % port)
+    check_hop(tap, src, dst, info, "TCP on 127.0.0.1")
+    src.close()
+
+    port = free_port()
+    src, (dst, info) = dst, migrate(dst, args, "tcp:127.0.0.1:%d" % port,
+                                    caps=("return-path", "multifd"))
+    check_hop(tap, src, dst, info, "multifd over TCP")
+    src.close()
+
+    # Ten more hops, back and forth between two sockets.
+    ok = True
+    for i in range(10):
+        src, (dst, info) = dst, migrate(dst, args, "unix:%s/hop%d.sock" % (d.dir, i % 2))
+        ok &= info.get("status") == "completed"
+        src.close()
+        if not ok:
+            break
+    good, diag = progresses(dst)
+    tap.ok(ok and good, "10 migrations back and forth: the guest never fails a "
+           "check (iteration count keeps growing)", "%s\n%s" % (info, diag))
+    _, it, err = last_loop(dst)
+    tap.note("after 13 migrations: iter=%s errors=%s" % (it, err))
+    dst.close()
+
+
+def netns_setup():
+    cmds = [["ip", "netns", "add", "pvlock-a"], ["ip", "netns", "add", "pvlock-b"],
+            ["ip", "link", "add", "pvl-a", "netns", "pvlock-a", "type", "veth",
+             "peer", "name", "pvl-b", "netns", "pvlock-b"],
+            ["ip", "-n", "pvlock-a", "addr", "add", "10.199.0.1/24", "dev", "pvl-a"],
+            ["ip", "-n", "pvlock-b", "addr", "add", "10.199.0.2/24", "dev", "pvl-b"],
+            ["ip", "-n", "pvlock-a", "link", "set", "pvl-a", "up"],
+            ["ip", "-n", "pvlock-b", "link", "set", "pvl-b", "up"],
+            ["ip", "-n", "pvlock-a", "link", "set", "lo", "up"],
+            ["ip", "-n", "pvlock-b", "link", "set", "lo", "up"]]
+    netns_teardown()
+    for c in cmds:
+        r = subprocess.run(c, capture_output=True, text=True)
+        if r.returncode:
+            netns_teardown()
+            return "%s: %s" % (" ".join(c), r.stderr.strip())
+    return None
+
+
+def netns_teardown():
+    for ns in ("pvlock-a", "pvlock-b"):
+        subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+
+
+def test_netns(tap):
+    why = netns_setup()
+    if why:
+        tap.skip("two network namespaces joined by veth", why)
+        return
+    try:
+        args = machine_args()
+        a = ("ip", "netns", "exec", "pvlock-a")
+        b = ("ip", "netns", "exec", "pvlock-b")
+        src = start_src(args, prefix=a)
+        dst, info = migrate(src, args, "tcp:10.199.0.2:4444", prefix=b)
+        check_hop(tap, src, dst, info, "between two network namespaces (veth)")
+        src.close()
+        src, (dst, info) = dst, migrate(dst, args, "tcp:10.199.0.1:4445", prefix=a)
+        check_hop(tap, src, dst, info, "and back")
+        src.close()
+        dst.close()
+    finally:
+        netns_teardown()
+
+
+def test_postcopy(tap, d):
+    args = machine_args()
+    src = start_src(args)
+    try:
+        dst, info = migrate(src, args, "unix:%s/pc.sock" % d.dir,
+                            caps=("return-path", "postcopy-ram"), postcopy=True)
+    except RuntimeError as e:
+        tap.skip("postcopy", "QEMU refused postcopy here: %s" % e)
+        src.close()
+        return
+    if info.get("status") != "completed" and "userfault" in str(info).lower():
+        tap.skip("postcopy", "no userfaultfd: %s" % info.get("error-desc"))
+    else:
+        check_hop(tap, src, dst, info, "postcopy")
+    src.close()
+    dst.close()
+
+
+def expect_refused(tap, d, what, dst_args, message, action=None):
+    """A migration that must fail; the source keeps its guest going, and a
+    second migration to a correct destination then succeeds."""
+    args = machine_args()
+    src = start_src(args)
+    uri = "unix:%s/bad.sock" % d.dir
+    dst = start_dst(dst_args, uri) if dst_args else None
+    set_caps(src.qmp, ("return-path",))
+    if action:
+        src.qmp.cmd("migrate-set-parameters", **{"max-bandwidth": 4096})
+    src.qmp.cmd("migrate", uri=uri)
+    if action:
+        time.sleep(1)
+        action(src, dst)
+    info = wait_migration(src.qmp, 60)
+    if dst:
+        dst.wait_exit(30)
+    desc = "%s %s" % (info.get("error-desc", ""), dst.output() if dst else "")
+    if message == "cancelled":
+        tap.ok(info.get("status") == "cancelled", "%s: migration is cancelled" % what,
+               info)
+    else:
+        tap.ok(info.get("status") == "failed" and info.get("error-desc") and
+               message in desc,
+               "%s: migration fails, saying %r" % (what, message or info.get("error-desc")),
+               "%s\n%s" % (info, desc))
+    good, diag = progresses(src)
+    tap.ok(status(src) == "running" and good,
+           "%s: the source keeps running, its guest misses no check" % what, diag)
+    if dst:
+        dst.close()
+    if action:
+        src.qmp.cmd("migrate-set-parameters", **{"max-bandwidth": 128 << 20})
+    good_dst, info = migrate(src, args, "unix:%s/good.sock" % d.dir)
+    check_hop(tap, src, good_dst, info, "%s, then a correct destination" % what)
+    src.close()
+    good_dst.close()
+
+
+def test_failures(tap, d):
+    expect_refused(tap, d, "destination with pvlock=off", machine_args("off"),
+                   'Unknown ramblock "pvlock"')
+    expect_refused(tap, d, "destination with other maxcpus",
+                   machine_args(maxcpus=4),
+                   "pvlock: the migration source has 2 vCPU slots, this machine has 4")
+
+    def kill_dst(src, dst):
+        dst.kill()
+
+    def cancel(src, dst):
+        src.qmp.cmd("migrate_cancel")
+
+    expect_refused(tap, d, "destination killed mid-migration", machine_args(),
+                   "", action=kill_dst)
+    expect_refused(tap, d, "migration cancelled", machine_args(), "cancelled",
+                   action=cancel)
+
+
+def test_snapshot_reset(tap, d):
+    disk = os.path.join(d.dir, "snap.qcow2")
+    subprocess.check_call([os.path.join(OUT, "qemu-build", "qemu-img"), "create",
+                           "-q", "-f", "qcow2", disk, "64M"])
+    src = start_src(machine_args(extra=["-drive", "if=none,id=snap,format=qcow2,file=%s" % disk]))
+    try:
+        out = src.qmp.hmp("savevm s1")
+        good, diag = progresses(src)
+        tap.ok("Error" not in out and good, "savevm on qcow2: the guest goes on", out + diag)
+        progresses(src)
+        out = src.qmp.hmp("loadvm s1")
+        good, diag = progresses(src, continues=False)
+        tap.ok("Error" not in out and good,
+               "loadvm: the guest resumes from the snapshot and passes its checks",
+               out + diag)
+        flags = src.qmp.read_flags(SMP)
+        tap.ok(all(f in (0, 1) for f in flags), "loadvm: flags are 0 or 1", flags)
+
+        n0 = len(src.output().splitlines())
+        src.qmp.cmd("system_reset")
+        idx, line = src.wait_line(lambda l: l.startswith("LOOP boot"), 30, n0)
+        good, diag = progresses(src, continues=False)
+        tap.ok(line == "LOOP boot probe=ok cpus=%d" % SMP and good,
+               "system_reset: the guest boots again, re-probes and passes", diag)
+    finally:
+        src.close()
+
+
+def test_icount_dump(tap, d):
+    vm = start_src(machine_args(extra=["-icount", "shift=auto"]))
+    good, diag = progresses(vm)
+    tap.ok(good, "-icount shift=auto: the loop guest passes its checks", diag)
+    vm.close()
+
+    vm = start_src(machine_args())
+    path = os.path.join(d.dir, "dump.elf")
+    vm.qmp.cmd("dump-guest-memory", paging=False, protocol="file:" + path)
+    good, diag = progresses(vm)
+    tap.ok(os.path.getsize(path) > 256 << 20 and good,
+           "dump-guest-memory: dump written, the guest goes on", diag)
+    vm.close()
+
+
+def main():
+    tap = TAP()
+    d = types.SimpleNamespace(dir=tempfile.mkdtemp(prefix="pvlock-mig-"))
+    try:
+        test_transports(tap, d)
+        test_netns(tap)
+        test_postcopy(tap, d)
+        test_failures(tap, d)
+        test_snapshot_reset(tap, d)
+        test_icount_dump(tap, d)
+    finally:
+        shutil.rmtree(d.dir, ignore_errors=True)
+    return tap.done()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
