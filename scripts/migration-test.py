@@ -316,6 +316,42 @@ def test_snapshot_reset(tap, d):
         src.close()
 
 
+LLOOP = re.compile(r"^LLOOP n=(\d+) errors=(\d+)$")
+
+
+def linux_progress(vm, after):
+    """Two new LLOOP reports from line index after, counting up, no error."""
+    i1, l1 = vm.wait_line(lambda l: LLOOP.match(l) is not None, 60, after)
+    if i1 is None:
+        return False, None, vm.output()[-2000:]
+    i2, l2 = vm.wait_line(lambda l: LLOOP.match(l) is not None, 60, i1 + 1)
+    if i2 is None:
+        return False, None, vm.output()[-2000:]
+    n1, e1 = map(int, LLOOP.match(l1).groups())
+    n2, e2 = map(int, LLOOP.match(l2).groups())
+    return n2 > n1 and e1 == e2 == 0, n1, "%s / %s" % (l1, l2)
+
+
+def test_linux(tap, d):
+    kernel, initrd = subprocess.check_output(
+        [os.path.join(TOP, "scripts", "fetch-linux-guest.sh")], text=True).split()
+    args = ["-machine", "virt,pvlock=on", "-cpu", "max", "-smp", "4", "-m", "512M",
+            "-kernel", kernel, "-initrd", initrd,
+            "-append", "console=ttyAMA0 quiet loop"]
+    src = VM(args, name="linux-src")
+    src.connect()
+    good, n_src, diag = linux_progress(src, 0)
+    tap.ok(good, "Linux guest: checks every vCPU's own flag in a loop", diag)
+    dst, info = migrate(src, args, "unix:%s/linux.sock" % d.dir)
+    tap.ok(info.get("status") == "completed", "Linux guest: live migration completes",
+           info)
+    good, n_dst, diag = linux_progress(dst, 0)
+    tap.ok(good and n_dst > n_src,
+           "Linux guest: keeps looping on the destination, no failed check", diag)
+    src.close()
+    dst.close()
+
+
 def test_icount_dump(tap, d):
     vm = start_src(machine_args(extra=["-icount", "shift=auto"]))
     good, diag = progresses(vm)
@@ -338,6 +374,7 @@ def main():
         test_transports(tap, d)
         test_netns(tap)
         test_postcopy(tap, d)
+        test_linux(tap, d)
         test_failures(tap, d)
         test_snapshot_reset(tap, d)
         test_icount_dump(tap, d)
