@@ -11,6 +11,9 @@
  *            plain spinning waiters and PV-aware waiters that give up
  *            their time slice (YIELD) when the vCPU whose turn it is is
  *            not running. Prints acquisitions per phase.
+ *  4 run:    every vCPU dirties 16 MiB of memory forever; makes
+ *            no PV-lock call (the same guest with pvlock on or off, for
+ *            the migration figures).
  */
 #include "lib.h"
 
@@ -18,6 +21,7 @@
 #define MODE_CALLS      1
 #define MODE_CPU        2
 #define MODE_LOCK       3
+#define MODE_RUN        4
 
 #define CALL_BLOCKS     20
 #define CALLS_PER_BLOCK 5000
@@ -71,6 +75,26 @@ static void bench_calls(void)
 }
 
 /* ---- 2: cpu ---- */
+
+/* Each vCPU dirties its own 16 MiB, one word per 4 KiB page, forever. */
+#define RUN_BUF         0x42000000UL
+#define RUN_BUF_SIZE    (16UL << 20)
+
+static void run_forever(unsigned me)
+{
+    volatile uint64_t *buf = (uint64_t *)(RUN_BUF + me * RUN_BUF_SIZE);
+    uint64_t x = 0x9e3779b97f4a7c15ULL + me;
+    unsigned long i;
+
+    for (;;) {
+        for (i = 0; i < RUN_BUF_SIZE / 8; i += 4096 / 8) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            buf[i] = x;
+        }
+    }
+}
 
 static void cpu_work(unsigned me)
 {
@@ -184,6 +208,9 @@ static void run(unsigned me)
     case MODE_LOCK:
         lock_loop(me);
         break;
+    case MODE_RUN:
+        run_forever(me);
+        break;
     }
 }
 
@@ -191,7 +218,9 @@ void secondary_main(unsigned cpu);
 void secondary_main(unsigned cpu)
 {
     mmu_enable();
-    my_slot_ipa[cpu] = smccc0(VENDOR_HYP_PV_LOCK, PV_LOCK_PREEMPTED);
+    if (mode() != MODE_RUN) {
+        my_slot_ipa[cpu] = smccc0(VENDOR_HYP_PV_LOCK, PV_LOCK_PREEMPTED);
+    }
     __atomic_add_fetch(&ready, 1, __ATOMIC_SEQ_CST);
     run(cpu);
     __atomic_add_fetch(&finished, 1, __ATOMIC_SEQ_CST);
@@ -211,7 +240,9 @@ int main(void)
         bench_calls();
         power_off();
     }
-    my_slot_ipa[0] = smccc0(VENDOR_HYP_PV_LOCK, PV_LOCK_PREEMPTED);
+    if (mode() != MODE_RUN) {
+        my_slot_ipa[0] = smccc0(VENDOR_HYP_PV_LOCK, PV_LOCK_PREEMPTED);
+    }
     ncpus = start_secondaries();
     while (ready != ncpus - 1) {
         cpu_relax();
