@@ -70,12 +70,15 @@ for s in $suites; do
     linux) run_tap_suite linux python3 "$TOP/scripts/linux-test.py";;
     migration) run_tap_suite migration python3 "$TOP/scripts/migration-test.py";;
     qtest)
-        msg "suite qtest (meson test --suite qtest-aarch64)"
+        msg "suite qtest (meson test --suite qtest-aarch64, and test-arm-pvlock)"
         start=$SECONDS
         meson test -C "$QEMU_BUILD" --no-rebuild --suite qtest-aarch64 \
             --num-processes "$(nproc)" --print-errorlogs \
             --logbase qtest-aarch64 || true
         count_meson qtest "$QEMU_BUILD/meson-logs/qtest-aarch64.json"
+        meson test -C "$QEMU_BUILD" --no-rebuild --print-errorlogs \
+            --logbase unit-pvlock test-arm-pvlock || true
+        count_meson unit "$QEMU_BUILD/meson-logs/unit-pvlock.json"
         msg "suite qtest took $((SECONDS - start)) s"
         ;;
     *) die "unknown suite '$s' (known: $ALL_SUITES)";;

@@ -91,23 +91,30 @@ static void arm_pvlock_reset_hold(Object *obj, ResetType type)
 #endif
 }
 
-/* Tell the accelerator where each vCPU's structure lives. */
+#ifdef CONFIG_KVM
+static bool arm_pvlock_kvm_set_ipa(void *opaque, int cpu_index, uint64_t ipa,
+                                   Error **errp)
+{
+    return kvm_arm_pvlock_set_ipa(ARM_CPU(opaque), ipa, errp);
+}
+#endif
+
+/* Tell KVM where each vCPU's structure lives, once per vCPU. */
 static bool arm_pvlock_connect_cpus(ArmPVLockState *s, Error **errp)
 {
     CPUState *cpu;
 
     CPU_FOREACH(cpu) {
-        hwaddr ipa = arm_pvlock_slot_addr(s, cpu->cpu_index);
-
-        assert(cpu->cpu_index < s->num_slots);
-        trace_arm_pvlock_slot(cpu->cpu_index, ipa);
-        /* KVM accepts an address once per vCPU: never set it again. */
-        if (kvm_enabled() && !s->ipa_set[cpu->cpu_index]) {
-            if (!kvm_arm_pvlock_set_ipa(ARM_CPU(cpu), ipa, errp)) {
-                return false;
-            }
-            s->ipa_set[cpu->cpu_index] = true;
+        trace_arm_pvlock_slot(cpu->cpu_index,
+                              arm_pvlock_slot_addr(s, cpu->cpu_index));
+#ifdef CONFIG_KVM
+        if (kvm_enabled() &&
+            !arm_pvlock_program_ipa(s->base, s->num_slots, s->ipa_set,
+                                    cpu->cpu_index, arm_pvlock_kvm_set_ipa,
+                                    cpu, errp)) {
+            return false;
         }
+#endif
     }
     return true;
 }

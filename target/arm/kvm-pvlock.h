@@ -23,12 +23,6 @@
  * Returns false with @errp set when KVM lacks support or refuses.
  */
 bool kvm_arm_pvlock_set_ipa(ARMCPU *cpu, uint64_t ipa, Error **errp);
-#else
-static inline bool kvm_arm_pvlock_set_ipa(ARMCPU *cpu, uint64_t ipa,
-                                          Error **errp)
-{
-    g_assert_not_reached();
-}
 #endif
 
 #endif

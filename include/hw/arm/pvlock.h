@@ -14,13 +14,12 @@
 #define HW_ARM_PVLOCK_H
 
 #include "hw/sysbus.h"
+#include "hw/arm/pvlock-ipa.h"
 #include "qom/object.h"
 
 #define TYPE_ARM_PVLOCK "arm-pvlock"
 OBJECT_DECLARE_SIMPLE_TYPE(ArmPVLockState, ARM_PVLOCK)
 
-/* Size (and alignment) of one vCPU's structure. */
-#define ARM_PVLOCK_SLOT_SIZE 64
 /* The region is a whole number of the largest arm64 page size. */
 #define ARM_PVLOCK_REGION_ALIGN (64 * KiB)
 
