@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # Install, from Debian's archive only, what the project needs.
-#   install-deps.sh [GROUP...]   groups: build test docs guests linux (default: all)
+#   install-deps.sh [GROUP...]   groups: build test docs guests linux cross (default: all but cross)
 # Idempotent: apt is only called when a package is missing.
 
 . "$(dirname "$0")/common.sh"
@@ -23,6 +23,9 @@ BPO_PKGS[guests]=""
 # Tools to unpack Debian's arm64 kernel and busybox into an initramfs.
 PKGS[linux]="cpio gzip dpkg"
 BPO_PKGS[linux]=""
+# Cross-building QEMU for an arm64 KVM host (scripts/cross-build.sh).
+PKGS[cross]="crossbuild-essential-arm64 mmdebstrap"
+BPO_PKGS[cross]=""
 
 SOURCES=/etc/apt/sources.list.d/qemu-pvlock.sources
 
@@ -39,7 +42,7 @@ missing() {
 
 want=() want_bpo=()
 for g in "${groups[@]}"; do
-    [ -n "${PKGS[$g]+x}" ] || die "unknown group '$g' (build test docs guests linux)"
+    [ -n "${PKGS[$g]+x}" ] || die "unknown group '$g' (build test docs guests linux cross)"
     # shellcheck disable=SC2086
     want+=($(missing ${PKGS[$g]}))
     # shellcheck disable=SC2086

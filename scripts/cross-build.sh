@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Cross-build this project's qemu-system-aarch64 for an arm64 host, with
+# KVM and without TCG: the QEMU that runs inside the nested arm64 KVM
+# host (L1). The arm64 libraries come from a sysroot that mmdebstrap
+# extracts from Debian's archive (arm64 -dev packages cannot be
+# co-installed with the amd64 ones the native build needs).
+# Prints the path of the binary. Everything is cached under build/.
+
+. "$(dirname "$0")/common.sh"
+
+"$TOP/scripts/install-deps.sh" build cross >&2
+"$TOP/scripts/prepare-tree.sh" >&2
+
+SYSROOT=$OUT/arm64-sysroot
+BUILD=$OUT/qemu-build-arm64
+SYSROOT_PKGS=libglib2.0-dev,libfdt-dev,libpixman-1-dev,zlib1g-dev,libc6-dev
+
+if [ "$(cat "$SYSROOT/.pkgs" 2>/dev/null)" != "$SYSROOT_PKGS" ]; then
+    msg "extracting an arm64 sysroot with $SYSROOT_PKGS"
+    rm -rf "$SYSROOT"
+    mmdebstrap --quiet --arch=arm64 --variant=extract --include="$SYSROOT_PKGS" \
+        bookworm "$SYSROOT" http://deb.debian.org/debian >&2 ||
+        die "mmdebstrap could not extract the arm64 sysroot"
+    echo "$SYSROOT_PKGS" > "$SYSROOT/.pkgs"
+fi
+
+LIBDIR=$SYSROOT/usr/lib/aarch64-linux-gnu
+CONFIGURE_ARGS=(
+    --cross-prefix=aarch64-linux-gnu-
+    --target-list=aarch64-softmmu
+    --python=/usr/bin/python3
+    --without-default-features
+    --enable-kvm --disable-tcg
+    --enable-fdt=system
+    --disable-docs --disable-install-blobs
+    --extra-cflags="--sysroot=$SYSROOT"
+    --extra-ldflags="--sysroot=$SYSROOT -Wl,-rpath-link,$LIBDIR"
+)
+export PKG_CONFIG_LIBDIR=$LIBDIR/pkgconfig:$SYSROOT/usr/share/pkgconfig
+export PKG_CONFIG_SYSROOT_DIR=$SYSROOT
+if command -v ccache >/dev/null; then
+    CONFIGURE_ARGS+=(--cc="ccache aarch64-linux-gnu-gcc")
+    export CCACHE_BASEDIR=$OUT CCACHE_NOHASHDIR=1
+fi
+
+stamp=$BUILD/.pvlock-configure-args
+if [ ! -f "$BUILD/build.ninja" ] ||
+   [ "$(cat "$stamp" 2>/dev/null)" != "${CONFIGURE_ARGS[*]}" ]; then
+    rm -rf "$BUILD"
+    mkdir -p "$BUILD"
+    msg "configuring the arm64 cross build in $BUILD"
+    (cd "$BUILD" && "$QEMU_TREE/configure" "${CONFIGURE_ARGS[@]}" >configure.log 2>&1) || {
+        tail -n 30 "$BUILD/configure.log" >&2
+        die "cross configure failed (full log: $BUILD/configure.log)"
+    }
+    echo "${CONFIGURE_ARGS[*]}" > "$stamp"
+fi
+start=$(date +%s)
+if ! ninja -C "$BUILD" qemu-system-aarch64 > "$BUILD/ninja.log" 2>&1; then
+    grep -v '^\[' "$BUILD/ninja.log" | tail -n 40 >&2
+    die "cross build failed (full log: $BUILD/ninja.log)"
+fi
+msg "cross-built in $(( $(date +%s) - start )) s"
+echo "$BUILD/qemu-system-aarch64"
