@@ -38,6 +38,7 @@ CONFIGURE_ARGS=(
     --extra-cflags="--sysroot=$SYSROOT"
     --extra-ldflags="--sysroot=$SYSROOT -Wl,-rpath-link,$LIBDIR"
 )
+export PKG_CONFIG=pkg-config
 export PKG_CONFIG_LIBDIR=$LIBDIR/pkgconfig:$SYSROOT/usr/share/pkgconfig
 export PKG_CONFIG_SYSROOT_DIR=$SYSROOT
 if command -v ccache >/dev/null; then

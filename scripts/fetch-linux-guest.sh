@@ -45,7 +45,7 @@ bdeb=$(fetch busybox-static:arm64)
 
 G=$OUT/linux-guest
 stamp="$kdeb $bdeb $(sha256sum "$TOP/guests/linux/init" | cut -d' ' -f1)"
-if [ "$(cat "$G/stamp" 2>/dev/null)" != "$stamp" ]; then
+if [ "$(cat "$G/stamp" 2>/dev/null)" != "$stamp" ] || [ ! -x "$G/root/bin/busybox" ]; then
     rm -rf "$G"
     mkdir -p "$G/kernel" "$G/busybox" "$G/root"/{bin,dev,proc,sys}
     dpkg-deb -x "$kdeb" "$G/kernel"

@@ -8,7 +8,7 @@
 
 . "$(dirname "$0")/common.sh"
 
-ALL_SUITES="smoke style docs tcg linux migration qtest"
+ALL_SUITES="smoke style docs tcg linux migration kvm qtest"
 suites=${*:-$ALL_SUITES}
 
 "$TOP/scripts/install-deps.sh"
@@ -69,6 +69,7 @@ for s in $suites; do
     tcg) run_tap_suite tcg python3 "$TOP/scripts/tcg-test.py";;
     linux) run_tap_suite linux python3 "$TOP/scripts/linux-test.py";;
     migration) run_tap_suite migration python3 "$TOP/scripts/migration-test.py";;
+    kvm) run_tap_suite kvm python3 "$TOP/scripts/kvm-test.py";;
     qtest)
         msg "suite qtest (meson test --suite qtest-aarch64, and test-arm-pvlock)"
         start=$SECONDS
