@@ -32,7 +32,7 @@ dl=$CACHE_DIR/debs
 mkdir -p "$dl"
 fetch() {   # package[:arch] -> path of its .deb in the cache
     local f
-    f=$(ls "$dl/${1%%:*}"_*_arm64.deb 2>/dev/null | head -n 1)
+    f=$(ls "$dl/${1%%:*}"_*_arm64.deb 2>/dev/null | head -n 1) || true
     if [ -z "$f" ]; then
         (cd "$dl" && apt-get download -q "$1" >/dev/null 2>&1) ||
             die "apt-get download $1 failed"

@@ -51,6 +51,9 @@ def run_probe(tap, name, machine, accel, smp, expect_mode, expect_el,
     stats = {int(m.group(1)): [int(x) for x in m.groups()[1:]]
              for m in STATS.finditer(out)}
     if expect_mode == "on":
+        tap.ok("PROBE kvm-features=0x1\n" in out.replace("\r", ""),
+               "%s: KVM feature bitmap is bit 0 only (bit 1, PTP, clear)" % name,
+               out)
         tap.ok(len(stats) == smp and all(s[0] > 0 and s[1] == 0 for s in stats.values()),
                "%s: each of %d vCPUs read its own flag as 0, always" % (name, smp), out)
     return out, stats, samples
