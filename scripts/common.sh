@@ -19,8 +19,10 @@ QEMU_TREE=$OUT/qemu
 QEMU_BUILD=$OUT/qemu-build
 QEMU_BIN=$QEMU_BUILD/qemu-system-aarch64
 
-# Directories of this repo that are laid over the QEMU tree as they are.
+# Directories of this repo that are laid over the QEMU tree as they are,
+# but for tests/kvm-host (the reference kernel patch, not QEMU code).
 OVERLAY_DIRS="hw include target tests docs"
+OVERLAY_EXCLUDE=":(exclude)tests/kvm-host"
 
 msg() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
 die() { msg "error: $*"; exit 1; }

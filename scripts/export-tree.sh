@@ -12,6 +12,7 @@ exp=$(mktemp -d)
 trap 'rm -rf "$exp"' EXIT
 export_to "$exp"
 if same_as_repo "$exp"; then
+    export_hash "$exp" > "$(synced_file)"
     msg "nothing to export: the repo already matches $QEMU_TREE"
     exit 0
 fi
@@ -23,6 +24,6 @@ cp -a "$exp/." "$TOP/"
 for d in $OVERLAY_DIRS; do
     [ ! -d "$TOP/$d" ] || find "$TOP/$d" -type d -empty -delete
 done
-# Later runs of prepare-tree.sh should see this state as laid down.
-[ -n "$(tgit status --porcelain)" ] || tgit tag -f applied >/dev/null
+# Later runs of prepare-tree.sh should see this state as the repo's.
+export_hash "$exp" > "$(synced_file)"
 git -C "$TOP" status --short -- patches $OVERLAY_DIRS

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # Install, from Debian's archive only, what the project needs.
-#   install-deps.sh [GROUP...]   groups: build test docs guests linux cross (default: all but cross)
+#   install-deps.sh [GROUP...]   groups: build test docs guests linux cross kernel (default: all but cross, kernel)
 # Idempotent: apt is only called when a package is missing.
 
 . "$(dirname "$0")/common.sh"
@@ -26,6 +26,9 @@ BPO_PKGS[linux]=""
 # Cross-building QEMU for an arm64 KVM host (scripts/cross-build.sh).
 PKGS[cross]="crossbuild-essential-arm64 mmdebstrap"
 BPO_PKGS[cross]=""
+# Cross-compiling the L1 kernel (scripts/build-kvm-host-kernel.sh).
+PKGS[kernel]="bc flex bison libssl-dev libelf-dev patch xz-utils"
+BPO_PKGS[kernel]=""
 
 SOURCES=/etc/apt/sources.list.d/qemu-pvlock.sources
 
@@ -42,7 +45,7 @@ missing() {
 
 want=() want_bpo=()
 for g in "${groups[@]}"; do
-    [ -n "${PKGS[$g]+x}" ] || die "unknown group '$g' (build test docs guests linux cross)"
+    [ -n "${PKGS[$g]+x}" ] || die "unknown group '$g' (build test docs guests linux cross kernel)"
     # shellcheck disable=SC2086
     want+=($(missing ${PKGS[$g]}))
     # shellcheck disable=SC2086

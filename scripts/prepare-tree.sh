@@ -16,12 +16,15 @@ force=0
 if [ -d "$QEMU_TREE/.git" ]; then
     exp=$(mktemp -d)
     trap 'rm -rf "$exp"' EXIT
-    if (export_to "$exp") 2>/dev/null && same_as_repo "$exp"; then
-        exit 0          # the tree already holds what the repo holds
+    tree_state=unexportable
+    if (export_to "$exp") 2>/dev/null; then
+        if same_as_repo "$exp"; then
+            exit 0      # the tree already holds what the repo holds
+        fi
+        tree_state=$(export_hash "$exp")
     fi
-    if [ $force = 0 ] &&
-       { [ -n "$(tgit status --porcelain)" ] ||
-         [ "$(tgit rev-parse HEAD)" != "$(tgit rev-parse applied)" ]; }; then
+    # Edits are what changed in the tree since it last matched the repo.
+    if [ $force = 0 ] && [ "$tree_state" != "$(cat "$(synced_file)" 2>/dev/null)" ]; then
         die "$QEMU_TREE has edits that are not in this repo.
   Write them back with 'make export' (scripts/export-tree.sh), or
   discard them with 'make tree FORCE=1' (scripts/prepare-tree.sh --force)."
@@ -68,4 +71,8 @@ if [ -f "$TOP/patches/series" ]; then
     done < "$TOP/patches/series"
 fi
 tgit tag -f applied >/dev/null
+synced=$(mktemp -d)
+export_to "$synced"
+export_hash "$synced" > "$(synced_file)"
+rm -rf "$synced"
 msg "$QEMU_TREE is ready ($(tgit rev-list --count upstream..HEAD) commits on top of upstream)"

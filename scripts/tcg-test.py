@@ -54,6 +54,9 @@ def run_probe(tap, name, machine, accel, smp, expect_mode, expect_el,
         tap.ok("PROBE kvm-features=0x1\n" in out.replace("\r", ""),
                "%s: KVM feature bitmap is bit 0 only (bit 1, PTP, clear)" % name,
                out)
+        tap.ok("PROBE arch-features 0x8600ff01=0x0 0x80003fff=0xffffffffffffffff"
+               in out, "%s: SMCCC_ARCH_FEATURES is 0 for the IDs QEMU answers, "
+               "-1 for others" % name, out)
         tap.ok(len(stats) == smp and all(s[0] > 0 and s[1] == 0 for s in stats.values()),
                "%s: each of %d vCPUs read its own flag as 0, always" % (name, smp), out)
     return out, stats, samples

@@ -12,7 +12,8 @@ tgit() { git -C "$QEMU_TREE" "$@"; }
 # Files this repo lays over QEMU, relative to $TOP.
 repo_overlay_files() {
     # shellcheck disable=SC2086
-    git -C "$TOP" ls-files --cached --others --exclude-standard -- $OVERLAY_DIRS |
+    git -C "$TOP" ls-files --cached --others --exclude-standard -- $OVERLAY_DIRS \
+        "$OVERLAY_EXCLUDE" |
         while read -r f; do [ -f "$TOP/$f" ] && echo "$f"; done
 }
 
@@ -53,6 +54,15 @@ uncommitted_upstream_edits() {
         if tgit cat-file -e "upstream:$f" 2>/dev/null; then echo "  $f"; fi
     done
 }
+
+# A fingerprint of an export_to directory.
+export_hash() {
+    (cd "$1" && find . -type f | LC_ALL=C sort | xargs -d '\n' sha256sum) |
+        sha256sum | cut -d' ' -f1
+}
+
+# What the tree held when it last matched the repo (prepare or export).
+synced_file() { echo "$QEMU_TREE/.git/pvlock-synced"; }
 
 # Does directory $1 (from export_to) equal this repo's overlay + patches?
 same_as_repo() {
