@@ -26,27 +26,11 @@ if command -v ccache >/dev/null; then
     export CCACHE_BASEDIR=$OUT CCACHE_NOHASHDIR=1
 fi
 
-stamp=$QEMU_BUILD/.pvlock-configure-args
-if [ ! -f "$QEMU_BUILD/build.ninja" ] ||
-   [ "$(cat "$stamp" 2>/dev/null)" != "${CONFIGURE_ARGS[*]}" ]; then
-    rm -rf "$QEMU_BUILD"
-    mkdir -p "$QEMU_BUILD"
-    msg "configuring in $QEMU_BUILD"
-    (cd "$QEMU_BUILD" && "$QEMU_TREE/configure" "${CONFIGURE_ARGS[@]}" >configure.log 2>&1) || {
-        tail -n 30 "$QEMU_BUILD/configure.log" >&2
-        die "configure failed (full log: $QEMU_BUILD/configure.log)"
-    }
-    echo "${CONFIGURE_ARGS[*]}" > "$stamp"
-fi
-
+configure_qemu "$QEMU_BUILD" "${CONFIGURE_ARGS[@]}"
 command -v ccache >/dev/null && ccache --zero-stats >/dev/null
-start=$(date +%s)
-if ! ninja -C "$QEMU_BUILD" "$@" > "$QEMU_BUILD/ninja.log" 2>&1; then
-    grep -v '^\[' "$QEMU_BUILD/ninja.log" | tail -n 40 >&2
-    die "build failed (full log: $QEMU_BUILD/ninja.log)"
-fi
-msg "built in $(( $(date +%s) - start )) s$(command -v ccache >/dev/null &&
-    ccache --print-stats 2>/dev/null | awk -F'\t' '/^direct_cache_hit|^preprocessed_cache_hit|^cache_miss/ {printf ", %s %s", $1, $2}')"
+ninja_build "$QEMU_BUILD" "$@"
+command -v ccache >/dev/null && msg "ccache:$(ccache --print-stats 2>/dev/null |
+    awk -F'\t' '/^direct_cache_hit|^preprocessed_cache_hit|^cache_miss/ {printf " %s %s", $1, $2}')"
 
 # A QEMU run from its build tree looks for the firmware path inside
 # qemu-bundle/ (system/datadir.c relocates it): point those at Debian's.

@@ -26,3 +26,32 @@ OVERLAY_EXCLUDE=":(exclude)tests/kvm-host"
 
 msg() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
 die() { msg "error: $*"; exit 1; }
+
+# configure_qemu DIR ARG...: run QEMU's configure with ARGs in build
+# directory DIR, unless DIR was configured with the very same ARGs.
+configure_qemu() {
+    local dir=$1 stamp=$1/.pvlock-configure-args
+    shift
+    if [ -f "$dir/build.ninja" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$*" ]; then
+        return
+    fi
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    msg "configuring in $dir"
+    (cd "$dir" && "$QEMU_TREE/configure" "$@" >configure.log 2>&1) || {
+        tail -n 30 "$dir/configure.log" >&2
+        die "configure failed (full log: $dir/configure.log)"
+    }
+    echo "$*" > "$stamp"
+}
+
+# ninja_build DIR [TARGET...]: build, showing the log's end on failure.
+ninja_build() {
+    local dir=$1 start=$SECONDS
+    shift
+    if ! ninja -C "$dir" "$@" > "$dir/ninja.log" 2>&1; then
+        grep -v '^\[' "$dir/ninja.log" | tail -n 40 >&2
+        die "build failed (full log: $dir/ninja.log)"
+    fi
+    msg "built $dir in $((SECONDS - start)) s"
+}

@@ -46,22 +46,6 @@ if command -v ccache >/dev/null; then
     export CCACHE_BASEDIR=$OUT CCACHE_NOHASHDIR=1
 fi
 
-stamp=$BUILD/.pvlock-configure-args
-if [ ! -f "$BUILD/build.ninja" ] ||
-   [ "$(cat "$stamp" 2>/dev/null)" != "${CONFIGURE_ARGS[*]}" ]; then
-    rm -rf "$BUILD"
-    mkdir -p "$BUILD"
-    msg "configuring the arm64 cross build in $BUILD"
-    (cd "$BUILD" && "$QEMU_TREE/configure" "${CONFIGURE_ARGS[@]}" >configure.log 2>&1) || {
-        tail -n 30 "$BUILD/configure.log" >&2
-        die "cross configure failed (full log: $BUILD/configure.log)"
-    }
-    echo "${CONFIGURE_ARGS[*]}" > "$stamp"
-fi
-start=$(date +%s)
-if ! ninja -C "$BUILD" qemu-system-aarch64 > "$BUILD/ninja.log" 2>&1; then
-    grep -v '^\[' "$BUILD/ninja.log" | tail -n 40 >&2
-    die "cross build failed (full log: $BUILD/ninja.log)"
-fi
-msg "cross-built in $(( $(date +%s) - start )) s"
+configure_qemu "$BUILD" "${CONFIGURE_ARGS[@]}"
+ninja_build "$BUILD" qemu-system-aarch64
 echo "$BUILD/qemu-system-aarch64"
