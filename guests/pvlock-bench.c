@@ -9,8 +9,9 @@
  *  2 cpu:    a CPU-bound loop on every vCPU; prints the ticks it took.
  *  3 lock:   a ticket lock shared by all vCPUs, in alternating phases of
  *            plain spinning waiters and PV-aware waiters that give up
- *            their time slice (YIELD) when the vCPU whose turn it is is
- *            not running. Prints acquisitions per phase.
+ *            their time slice (WFE: a trap to KVM, a yield under TCG) when
+ *            the vCPU whose turn it is is not running. Prints
+ *            acquisitions per phase.
  *  4 run:    every vCPU dirties 16 MiB of memory forever; makes
  *            no PV-lock call (the same guest with pvlock on or off, for
  *            the migration figures).
@@ -139,9 +140,13 @@ static uint64_t ticket_lock(unsigned me, bool pv)
             uint32_t s = lock.serving;
             unsigned turn = lock.owner[s % (MAX_CPUS * 4)];
 
-            /* The vCPU whose turn it is does not run: let it. */
+            /*
+             * The vCPU whose turn it is does not run: let it. WFE traps
+             * to KVM when it overcommits (a directed yield); TCG treats
+             * it as YIELD. SEVL first, so it never waits for an event.
+             */
             if (turn < ncpus && turn != me && *slot(turn)) {
-                asm volatile("yield" ::: "memory");
+                asm volatile("sevl; wfe" ::: "memory");
             }
         }
     }

@@ -71,11 +71,12 @@ def section(out, name):
     return m.group(1) if m else ""
 
 
-def boot_l1(kernel, initrd, name):
+def boot_l1(kernel, initrd, name, append=""):
     # A panic in L1 reboots it, and -no-reboot then ends QEMU.
     vm = VM(["-machine", "virt,virtualization=on,gic-version=3", "-cpu", "max",
              "-smp", "2", "-m", "2G", "-kernel", kernel, "-initrd", initrd,
-             "-no-reboot", "-append", "console=ttyAMA0 quiet panic=-1"], name=name)
+             "-no-reboot", "-append", "console=ttyAMA0 quiet panic=-1 " + append],
+            name=name)
     try:
         rc = vm.wait_exit(900)
         return rc, vm.output().replace("\r", "")
@@ -159,15 +160,16 @@ def reference_kernel(tap, initrd):
            "pvlock=on and keeps passing its checks", mig[-3000:])
 
 
-def main():
-    tap = TAP()
+def prepare():
+    """Cross-built QEMU, guests and the L1 initramfs; returns the stock
+    kernel's and the initramfs's paths."""
     qemu = subprocess.check_output([os.path.join(TOP, "scripts", "cross-build.sh")],
                                    text=True).strip().splitlines()[-1]
     kernel, _ = subprocess.check_output(
         [os.path.join(TOP, "scripts", "fetch-linux-guest.sh")], text=True).split()
     build = os.path.join(TOP, "guests", "build.sh")
     guests = {n + ".elf": subprocess.check_output([build, n], text=True).strip()
-              for n in ("pvlock-probe", "pvlock-loop")}
+              for n in ("pvlock-probe", "pvlock-loop", "pvlock-bench")}
     attr_test = os.path.join(L1_DIR, "kvm-attr-test")
     os.makedirs(L1_DIR, exist_ok=True)
     subprocess.check_call(["aarch64-linux-gnu-gcc", "-static", "-O2", "-Wall",
@@ -175,10 +177,15 @@ def main():
                            os.path.join(TOP, "guests", "kvm-host", "kvm-attr-test.c")])
     guests["probe.elf"] = guests.pop("pvlock-probe.elf")
     guests["loop.elf"] = guests.pop("pvlock-loop.elf")
+    guests["bench.elf"] = guests.pop("pvlock-bench.elf")
     guests["kvm-attr-test"] = attr_test
     busybox_root = os.path.join(os.path.dirname(kernel), "root")
-    initrd = make_initramfs(qemu, guests, busybox_root)
+    return kernel, make_initramfs(qemu, guests, busybox_root)
 
+
+def main():
+    tap = TAP()
+    kernel, initrd = prepare()
     stock_kernel(tap, kernel, initrd)
     if os.environ.get("PVLOCK_SKIP_REF_KERNEL"):
         tap.skip("reference kernel", "PVLOCK_SKIP_REF_KERNEL is set")
