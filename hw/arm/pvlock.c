@@ -33,7 +33,8 @@
 #endif
 #include "trace.h"
 
-uint64_t arm_pvlock_region_size(uint32_t num_slots)
+/* Bytes of guest memory the region takes for @num_slots vCPUs. */
+static uint64_t arm_pvlock_region_size(uint32_t num_slots)
 {
     return ROUND_UP((uint64_t)num_slots * ARM_PVLOCK_SLOT_SIZE,
                     ARM_PVLOCK_REGION_ALIGN);

@@ -91,7 +91,6 @@ class VM:
     def __init__(self, args, name="vm", prefix=()):
         self.dir = tempfile.mkdtemp(prefix="pvlock-%s-" % name)
         self.qmp_path = os.path.join(self.dir, "qmp.sock")
-        self.log = []
         cmd = list(prefix) + [
             QEMU, "-display", "none", "-nodefaults", "-serial", "stdio",
             "-qmp", "unix:%s,server=on,wait=off" % self.qmp_path] + args

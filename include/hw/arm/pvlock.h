@@ -37,9 +37,6 @@ struct ArmPVLockState {
     uint64_t mig_base;
 };
 
-/* Bytes of guest memory the region takes for @num_slots vCPUs. */
-uint64_t arm_pvlock_region_size(uint32_t num_slots);
-
 /*
  * Create the PV-lock device for the machine's possible vCPUs, map it at
  * @base in system memory (@window bytes are reserved there) and tell the

@@ -80,14 +80,11 @@ void arm_pvlock_tcg_exec_exit(CPUState *cs)
     set_flag(cs->cpu_index, 1);
 }
 
-void arm_pvlock_tcg_reset_slots(void)
+/* No vCPU runs: every flag 1, and the structures go to migration. */
+static void mark_all_stopped(void)
 {
     uint32_t i;
 
-    if (!pvlock.slots) {
-        return;
-    }
-    memset(pvlock.slots, 0, (size_t)pvlock.num_slots * SLOT_SIZE);
     for (i = 0; i < pvlock.num_slots; i++) {
         set_flag(i, 1);
     }
@@ -95,19 +92,22 @@ void arm_pvlock_tcg_reset_slots(void)
                             (hwaddr)pvlock.num_slots * SLOT_SIZE);
 }
 
+void arm_pvlock_tcg_reset_slots(void)
+{
+    if (!pvlock.slots) {
+        return;
+    }
+    memset(pvlock.slots, 0, (size_t)pvlock.num_slots * SLOT_SIZE);
+    mark_all_stopped();
+}
+
 static void arm_pvlock_tcg_vm_state(void *opaque, bool running,
                                     RunState state)
 {
-    uint32_t i;
-
-    if (running) {
-        return;         /* each vCPU clears its flag as it starts to run */
+    if (!running) {
+        mark_all_stopped();
     }
-    for (i = 0; i < pvlock.num_slots; i++) {
-        set_flag(i, 1);
-    }
-    memory_region_set_dirty(pvlock.mr, 0,
-                            (hwaddr)pvlock.num_slots * SLOT_SIZE);
+    /* else each vCPU clears its own flag as it starts to run */
 }
 
 void arm_pvlock_tcg_enable(MemoryRegion *mr, hwaddr base, uint32_t num_slots)
