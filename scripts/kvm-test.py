@@ -14,7 +14,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from qemu import TOP, OUT, VM, TAP  # noqa: E402
+from qemu import TOP, OUT, VM, TAP, report_lock_phases  # noqa: E402,F401
 
 L1_DIR = os.path.join(OUT, "kvm-host")
 

@@ -9,7 +9,6 @@ whose turn it is is preempted. Prints acquisitions and the ratio."""
 
 import importlib.util
 import os
-import re
 import subprocess
 import sys
 
@@ -26,20 +25,12 @@ def main():
         [os.path.join(kvm_test.TOP, "scripts", "build-kvm-host-kernel.sh")],
         text=True).strip().splitlines()[-1]
     rc, out = kvm_test.boot_l1(kernel, initrd, "l1-bench", append="bench")
-    bench = kvm_test.section(out, "lockbench")
-    phases = re.findall(r"waiters=(\w+) cpus=(\d+) ms=(\d+) acquisitions=(\d+) "
-                        r"waits_over_10ms=(\d+)", bench)
-    if rc != 0 or not phases:
-        sys.exit("the benchmark did not run:\n" + out[-3000:])
-    total = {"spin": 0, "pv": 0}
-    print("ticket lock in L2, 4 vCPUs on L1's 2 (2:1), pvlock=on, reference "
-          "KVM handler, alternating phases:")
-    for w, _, ms, acq, longw in phases:
-        total[w] += int(acq)
-        print("    %-4s waiters, %s ms: %9s acquisitions, %5s waits over 10 ms"
-              % (w, ms, acq, longw))
-    print("    total: spin %d, pv %d, throughput ratio pv/spin %.2f"
-          % (total["spin"], total["pv"], total["pv"] / max(total["spin"], 1)))
+    if rc != 0:
+        sys.exit("the nested KVM host failed:\n" + out[-3000:])
+    kvm_test.report_lock_phases(
+        kvm_test.section(out, "lockbench"),
+        "ticket lock in L2, 4 vCPUs on L1's 2 (2:1), pvlock=on, reference "
+        "KVM handler, alternating phases:")
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
-from qemu import TOP, QEMU  # noqa: E402
+from qemu import TOP, QEMU, report_lock_phases  # noqa: E402
 
 
 def guest(name):
@@ -108,16 +108,8 @@ def linux_boot(runs):
 
 def ticket_lock():
     out, _ = run(bench_args(3, "on", accel="tcg,thread=single"))
-    phases = re.findall(r"waiters=(\w+) cpus=(\d+) ms=(\d+) acquisitions=(\d+) "
-                        r"waits_over_10ms=(\d+)", out)
-    total = {"spin": 0, "pv": 0}
-    print("(c) ticket lock, 4 vCPUs on one TCG thread (4:1), alternating phases:")
-    for w, _, ms, acq, longw in phases:
-        total[w] += int(acq)
-        print("    %-4s waiters, %s ms: %9s acquisitions, %5s waits over 10 ms"
-              % (w, ms, acq, longw))
-    print("    total: spin %d, pv %d, throughput ratio pv/spin %.2f"
-          % (total["spin"], total["pv"], total["pv"] / max(total["spin"], 1)))
+    report_lock_phases(out, "(c) ticket lock, 4 vCPUs on one TCG thread (4:1), "
+                       "alternating phases:")
 
 
 def main():

@@ -4,6 +4,7 @@ a small QMP client, TAP output. Standard library only."""
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -183,3 +184,19 @@ class TAP:
     def done(self):
         print("1..%d" % self.n, flush=True)
         return 1 if self.failed else 0
+
+
+def report_lock_phases(out, title):
+    """Print guests/pvlock-bench.c's ticket-lock phases and their totals."""
+    phases = re.findall(r"waiters=(\w+) cpus=(\d+) ms=(\d+) acquisitions=(\d+) "
+                        r"waits_over_10ms=(\d+)", out)
+    if not phases:
+        raise RuntimeError("no lock benchmark output:\n" + out[-3000:])
+    total = {"spin": 0, "pv": 0}
+    print(title)
+    for w, _, ms, acq, longw in phases:
+        total[w] += int(acq)
+        print("    %-4s waiters, %s ms: %9s acquisitions, %5s waits over 10 ms"
+              % (w, ms, acq, longw))
+    print("    total: spin %d, pv %d, throughput ratio pv/spin %.2f"
+          % (total["spin"], total["pv"], total["pv"] / max(total["spin"], 1)))
