@@ -14,7 +14,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from qemu import TOP, OUT, VM, TAP, report_lock_phases  # noqa: E402,F401
+from qemu import TOP, OUT, VM, TAP, probe_stats  # noqa: E402
 
 L1_DIR = os.path.join(OUT, "kvm-host")
 
@@ -112,10 +112,6 @@ def stock_kernel(tap, kernel, initrd):
            "stock kernel: KVM_HAS_DEVICE_ATTR(3, 0) is -ENXIO", section(out, "attr"))
 
 
-STATS = re.compile(r"PROBE cpu(\d+): reads=(\d+) own!=0:(\d+) others==1:(\d+) "
-                   r"others==0:(\d+) changes:(\d+)")
-
-
 def reference_kernel(tap, initrd):
     kernel = subprocess.check_output(
         [os.path.join(TOP, "scripts", "build-kvm-host-kernel.sh")],
@@ -130,8 +126,7 @@ def reference_kernel(tap, initrd):
            "PROBE RESULT: PASS" in on,
            "reference kernel, pvlock=on: the L2 probe passes the ABI checks "
            "under KVM", on)
-    stats = {int(m.group(1)): [int(x) for x in m.groups()[1:]]
-             for m in STATS.finditer(on)}
+    stats = probe_stats(on)
     tap.ok(len(stats) == 4 and all(s[0] > 0 and s[1] == 0 for s in stats.values()),
            "reference kernel: each of 4 L2 vCPUs reads its own flag as 0", on)
     tap.ok(len(stats) == 4 and sum(s[2] for s in stats.values()) > 0 and

@@ -70,7 +70,6 @@ if [ -f "$TOP/patches/series" ]; then
             die "patches/$p does not apply to QEMU $QEMU_VERSION"
     done < "$TOP/patches/series"
 fi
-tgit tag -f applied >/dev/null
 synced=$(mktemp -d)
 export_to "$synced"
 export_hash "$synced" > "$(synced_file)"

@@ -6,17 +6,12 @@ EL2 (virtualization=on, SMC conduit), single-threaded and MTTCG; while it
 spins, the host samples the flags through QMP."""
 
 import os
-import re
 import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from qemu import TOP, VM, TAP  # noqa: E402
-
-STATS = re.compile(r"PROBE cpu(\d+): reads=(\d+) own!=0:(\d+) others==1:(\d+) "
-                   r"others==0:(\d+) changes:(\d+)")
-
+from qemu import TOP, VM, TAP, probe_stats  # noqa: E402
 
 def build_guest(name):
     return subprocess.check_output([os.path.join(TOP, "guests", "build.sh"), name],
@@ -48,8 +43,7 @@ def run_probe(tap, name, machine, accel, smp, expect_mode, expect_el,
     tap.ok("PROBE mode=%s el=%d conduit=%s" % (expect_mode, expect_el,
                                                "smc" if expect_el == 2 else "hvc") in out,
            "%s: pvlock %s seen by the guest at EL%d" % (name, expect_mode, expect_el), out)
-    stats = {int(m.group(1)): [int(x) for x in m.groups()[1:]]
-             for m in STATS.finditer(out)}
+    stats = probe_stats(out)
     if expect_mode == "on":
         tap.ok("PROBE kvm-features=0x1\n" in out.replace("\r", ""),
                "%s: KVM feature bitmap is bit 0 only (bit 1, PTP, clear)" % name,

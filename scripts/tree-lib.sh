@@ -3,7 +3,8 @@
 #
 # The work tree is a git repository: tag 'upstream' is the pristine
 # tarball, then one commit with our overlay files, then one commit per
-# patch of patches/series. Tag 'applied' marks what was last laid down.
+# patch of patches/series. .git/pvlock-synced fingerprints what the tree
+# held when it last matched this repo (see prepare-tree.sh).
 
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 

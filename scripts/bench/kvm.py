@@ -17,17 +17,19 @@ spec = importlib.util.spec_from_file_location("kvm_test",
                                               os.path.join(HERE, "..", "kvm-test.py"))
 kvm_test = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(kvm_test)
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+from qemu import TOP, report_lock_phases  # noqa: E402
 
 
 def main():
     _, initrd = kvm_test.prepare()
     kernel = subprocess.check_output(
-        [os.path.join(kvm_test.TOP, "scripts", "build-kvm-host-kernel.sh")],
+        [os.path.join(TOP, "scripts", "build-kvm-host-kernel.sh")],
         text=True).strip().splitlines()[-1]
     rc, out = kvm_test.boot_l1(kernel, initrd, "l1-bench", append="bench")
     if rc != 0:
         sys.exit("the nested KVM host failed:\n" + out[-3000:])
-    kvm_test.report_lock_phases(
+    report_lock_phases(
         kvm_test.section(out, "lockbench"),
         "ticket lock in L2, 4 vCPUs on L1's 2 (2:1), pvlock=on, reference "
         "KVM handler, alternating phases:")

@@ -200,3 +200,14 @@ def report_lock_phases(out, title):
               % (w, ms, acq, longw))
     print("    total: spin %d, pv %d, throughput ratio pv/spin %.2f"
           % (total["spin"], total["pv"], total["pv"] / max(total["spin"], 1)))
+
+
+PROBE_STATS = re.compile(r"PROBE cpu(\d+): reads=(\d+) own!=0:(\d+) others==1:(\d+) "
+                         r"others==0:(\d+) changes:(\d+)")
+
+
+def probe_stats(out):
+    """guests/pvlock-probe.c's spin statistics: cpu -> [reads, own!=0,
+    others==1, others==0, changes]."""
+    return {int(m.group(1)): [int(x) for x in m.groups()[1:]]
+            for m in PROBE_STATS.finditer(out)}
