@@ -8,9 +8,9 @@
 # co-installed with the amd64 ones the native build needs).
 # Prints the path of the binary. Everything is cached under build/.
 
-. "$(dirname "$0")/common.sh"
+. "$(dirname "$0")/../common.sh"
 
-"$TOP/scripts/install-deps.sh" build cross >&2
+"$TOP/scripts/setup/install-deps.sh" build cross >&2
 "$TOP/scripts/prepare-tree.sh" >&2
 
 SYSROOT=$OUT/arm64-sysroot

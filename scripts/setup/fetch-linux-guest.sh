@@ -6,9 +6,9 @@
 # an initramfs around busybox-static (arm64) with guests/linux/init.
 # Prints the kernel's and the initramfs's paths. Downloads are cached.
 
-. "$(dirname "$0")/common.sh"
+. "$(dirname "$0")/../common.sh"
 
-"$TOP/scripts/install-deps.sh" linux >&2
+"$TOP/scripts/setup/install-deps.sh" linux >&2
 
 arch_added() { dpkg --print-foreign-architectures | grep -qx arm64; }
 if ! arch_added; then

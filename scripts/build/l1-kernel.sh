@@ -2,19 +2,19 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # Cross-compile a small arm64 kernel, Debian's linux-source-6.1 with the
-# reference PV-lock host handler (tests/kvm-host/linux-6.1-pvlock.patch),
+# reference PV-lock host handler (kernel/kvm-host/linux-6.1-pvlock.patch),
 # to boot as the nested KVM host (L1). Cached: rebuilt only when the
 # patch or the config fragment changes (the Image is also kept in the
 # download cache, for other clones). Prints the Image's path.
 
-. "$(dirname "$0")/common.sh"
+. "$(dirname "$0")/../common.sh"
 
-"$TOP/scripts/install-deps.sh" guests cross kernel >&2
+"$TOP/scripts/setup/install-deps.sh" guests cross kernel >&2
 
 K=$OUT/kvm-host-kernel
 SRC=$K/linux
-PATCH=$TOP/tests/kvm-host/linux-6.1-pvlock.patch
-FRAG=$TOP/tests/kvm-host/kvm-host.config
+PATCH=$TOP/kernel/kvm-host/linux-6.1-pvlock.patch
+FRAG=$TOP/kernel/kvm-host/kvm-host.config
 stamp=$(cat "$PATCH" "$FRAG" "$0" | sha256sum | cut -d' ' -f1)
 if [ -f "$K/Image" ] && [ "$(cat "$K/stamp" 2>/dev/null)" = "$stamp" ]; then
     echo "$K/Image"
