@@ -1,0 +1,123 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The nested arm64 KVM host (L1) of the kvm suite and the KVM benchmark:
+Debian's arm64 kernel (stock) or linux-source-6.1 with the reference
+PV-lock handler (kernel/kvm-host/, built by scripts/build/l1-kernel.sh),
+booted under TCG with virtualization=on. Its initramfs carries this
+project's cross-built arm64 QEMU (scripts/build/cross.sh), the
+bare-metal guests and kernel/kvm-host/l1/ (init, kvm-attr-test.c); the
+init reports each L2 run between "L1OUT NAME begin/end" lines."""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+from harness import TOP, OUT, script
+from harness import guests, linux
+from harness.qemu import VM
+
+L1_SRC = os.path.join(TOP, "kernel", "kvm-host", "l1")
+L1_DIR = os.path.join(OUT, "kvm-host")
+SYSROOT = os.path.join(OUT, "arm64-sysroot")     # scripts/build/cross.sh's
+
+
+def cross_qemu():
+    """Path of the cross-built arm64 qemu-system-aarch64 (KVM only)."""
+    return script("scripts/build/cross.sh")[-1]
+
+
+def reference_kernel():
+    """Path of the L1 Image with the reference PV-lock host handler."""
+    return script("scripts/build/l1-kernel.sh")[-1]
+
+
+def stock_kernel():
+    """Debian's arm64 cloud kernel, the Linux test guest's."""
+    return linux.guest().kernel
+
+
+def needed(elf, sysroot):
+    """Shared libraries elf needs, recursively, as paths in sysroot."""
+    libdirs = [os.path.join(sysroot, d) for d in
+               ("usr/lib/aarch64-linux-gnu", "lib/aarch64-linux-gnu", "usr/lib", "lib")]
+    todo, found = [elf], {}
+    while todo:
+        out = subprocess.check_output(["aarch64-linux-gnu-readelf", "-d", todo.pop()],
+                                      text=True)
+        for lib in re.findall(r"Shared library: \[(.+?)\]", out):
+            if lib in found:
+                continue
+            for d in libdirs:
+                p = os.path.join(d, lib)
+                if os.path.exists(p):
+                    found[lib] = os.path.realpath(p)
+                    todo.append(found[lib])
+                    break
+            else:
+                sys.exit("%s: %s not in the sysroot" % (elf, lib))
+    return found
+
+
+def build_attr_test():
+    """kernel/kvm-host/l1/kvm-attr-test.c, a static arm64 Linux program."""
+    attr_test = os.path.join(L1_DIR, "kvm-attr-test")
+    os.makedirs(L1_DIR, exist_ok=True)
+    subprocess.check_call(["aarch64-linux-gnu-gcc", "-static", "-O2", "-Wall",
+                           "-Werror", "-o", attr_test,
+                           os.path.join(L1_SRC, "kvm-attr-test.c")])
+    return attr_test
+
+
+def make_initramfs(qemu, files, busybox_root):
+    """busybox (from the Linux guest's initramfs tree), our QEMU and its
+    libraries, files (name in / -> path), kernel/kvm-host/l1/init."""
+    root = os.path.join(L1_DIR, "root")
+    shutil.rmtree(root, ignore_errors=True)
+    for d in ("bin", "dev", "proc", "sys", "tmp", "qemu", "lib/aarch64-linux-gnu", "lib64"):
+        os.makedirs(os.path.join(root, d))
+    shutil.copy(os.path.join(busybox_root, "bin", "busybox"), os.path.join(root, "bin"))
+    shutil.copy(qemu, os.path.join(root, "qemu"))
+    for name, path in files.items():
+        shutil.copy(path, os.path.join(root, name))
+    shutil.copy(os.path.join(L1_SRC, "init"), os.path.join(root, "init"))
+    os.chmod(os.path.join(root, "init"), 0o755)
+    for lib, path in needed(qemu, SYSROOT).items():
+        dest = "lib" if lib.startswith("ld-linux") else "lib/aarch64-linux-gnu"
+        shutil.copy(path, os.path.join(root, dest, lib))
+    subprocess.check_call(["aarch64-linux-gnu-strip", os.path.join(root, "qemu",
+                                                                   "qemu-system-aarch64")])
+    img = os.path.join(L1_DIR, "initramfs.cpio.gz")
+    subprocess.check_call("cd %s && find . | cpio -o -H newc --quiet | gzip -1 > %s"
+                          % (root, img), shell=True)
+    return img
+
+
+def initramfs():
+    """Cross-built QEMU, guests and the L1 initramfs; returns its path."""
+    qemu = cross_qemu()
+    files = {"probe.elf": guests.build("pvlock-probe"),
+             "loop.elf": guests.build("pvlock-loop"),
+             "bench.elf": guests.build("pvlock-bench"),
+             "kvm-attr-test": build_attr_test()}
+    return make_initramfs(qemu, files, linux.guest().root)
+
+
+def section(out, name):
+    """What L1's init printed between L1OUT name begin and end."""
+    m = re.search(r"L1OUT %s begin\n(.*?)L1OUT %s end" % (name, name), out, re.S)
+    return m.group(1) if m else ""
+
+
+def boot_l1(kernel, initrd, name, append=""):
+    """Boot L1 to its poweroff; returns (exit status, serial output)."""
+    # A panic in L1 reboots it, and -no-reboot then ends QEMU.
+    vm = VM(["-machine", "virt,virtualization=on,gic-version=3", "-cpu", "max",
+             "-smp", "2", "-m", "2G", "-kernel", kernel, "-initrd", initrd,
+             "-no-reboot", "-append", "console=ttyAMA0 quiet panic=-1 " + append],
+            name=name)
+    try:
+        rc = vm.wait_exit(900)
+        return rc, vm.output().replace("\r", "")
+    finally:
+        vm.close()
