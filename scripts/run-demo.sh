@@ -3,10 +3,11 @@
 #
 # The main job: build QEMU, then boot an aarch64 guest with
 # -machine virt,pvlock=on -smp 4 and show the vCPUs' preempted flags
-# change as QEMU schedules them (scripts/demo.py).
+# change as QEMU schedules them (harness/demo.py).
 
 . "$(dirname "$0")/common.sh"
 
-"$TOP/scripts/install-deps.sh"
+"$TOP/scripts/setup/install-deps.sh"
 "$TOP/scripts/build.sh"
-exec python3 "$TOP/scripts/demo.py"
+cd "$TOP"
+exec python3 -m harness.demo

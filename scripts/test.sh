@@ -7,11 +7,13 @@
 # Suites may be chosen: test.sh [SUITE...]  (default: all of them)
 
 . "$(dirname "$0")/common.sh"
+# The harness runs as python3 -m harness.X from the top directory.
+cd "$TOP"
 
 ALL_SUITES="smoke style docs tcg linux migration kvm qtest"
 suites=${*:-$ALL_SUITES}
 
-"$TOP/scripts/install-deps.sh"
+"$TOP/scripts/setup/install-deps.sh"
 "$TOP/scripts/build.sh"
 
 RESULTS=$OUT/test-results
@@ -63,13 +65,9 @@ run_tap_suite() {
 
 for s in $suites; do
     case "$s" in
-    smoke) run_tap_suite smoke "$TOP/scripts/smoke-test.sh";;
     style) run_tap_suite style "$TOP/scripts/style-test.sh";;
     docs) run_tap_suite docs "$TOP/scripts/docs-test.sh";;
-    tcg) run_tap_suite tcg python3 "$TOP/scripts/tcg-test.py";;
-    linux) run_tap_suite linux python3 "$TOP/scripts/linux-test.py";;
-    migration) run_tap_suite migration python3 "$TOP/scripts/migration-test.py";;
-    kvm) run_tap_suite kvm python3 "$TOP/scripts/kvm-test.py";;
+    smoke|tcg|linux|migration|kvm) run_tap_suite "$s" python3 -m "harness.suites.$s";;
     qtest)
         msg "suite qtest (meson test --suite qtest-aarch64, and test-arm-pvlock)"
         start=$SECONDS

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Live migration and lifecycle with pvlock=on under TCG (TAP).
 
@@ -20,22 +19,18 @@ import tempfile
 import time
 import types
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from qemu import TOP, OUT, VM, TAP  # noqa: E402
+from harness import guests, linux
+from harness.qemu import VM, QEMU_IMG
+from harness.tap import TAP
 
 LOOP = re.compile(r"^LOOP t=(\d+) iter=(\d+) errors=(\d+)$")
 SMP = 2
 
 
-def loop_guest():
-    return subprocess.check_output([os.path.join(TOP, "guests", "build.sh"),
-                                    "pvlock-loop"], text=True).strip()
-
-
 def machine_args(pvlock="on", maxcpus=None, extra=()):
     smp = str(SMP) + (",maxcpus=%d" % maxcpus if maxcpus else "")
     return ["-machine", "virt,pvlock=%s" % pvlock, "-cpu", "max", "-smp", smp,
-            "-m", "256", "-kernel", loop_guest()] + list(extra)
+            "-m", "256", "-kernel", guests.build("pvlock-loop")] + list(extra)
 
 
 def free_port():
@@ -291,8 +286,7 @@ def test_failures(tap, d):
 
 def test_snapshot_reset(tap, d):
     disk = os.path.join(d.dir, "snap.qcow2")
-    subprocess.check_call([os.path.join(OUT, "qemu-build", "qemu-img"), "create",
-                           "-q", "-f", "qcow2", disk, "64M"])
+    subprocess.check_call([QEMU_IMG, "create", "-q", "-f", "qcow2", disk, "64M"])
     src = start_src(machine_args(extra=["-drive", "if=none,id=snap,format=qcow2,file=%s" % disk]))
     try:
         out = src.qmp.hmp("savevm s1")
@@ -334,11 +328,8 @@ def linux_progress(vm, after):
 
 
 def test_linux(tap, d):
-    kernel, initrd = subprocess.check_output(
-        [os.path.join(TOP, "scripts", "fetch-linux-guest.sh")], text=True).split()
-    args = ["-machine", "virt,pvlock=on", "-cpu", "max", "-smp", "4", "-m", "512M",
-            "-kernel", kernel, "-initrd", initrd,
-            "-append", "console=ttyAMA0 quiet loop"]
+    args = ["-machine", "virt,pvlock=on", "-cpu", "max", "-smp", "4", "-m", "512M"
+            ] + linux.guest().args("loop")
     src = VM(args, name="linux-src")
     src.connect()
     good, n_src, diag = linux_progress(src, 0)
@@ -381,7 +372,8 @@ def test_icount_dump(tap, d):
     vm.qmp.cmd("dump-guest-memory", paging=False, protocol="file:" + path)
     good, diag = progresses(vm)
     segments = elf_segments(path)
-    tap.ok((0x090C0000, 0x10000) in segments and (0x40000000, 256 << 20) in segments
+    base = vm.qmp.pvlock_base()
+    tap.ok((base, 0x10000) in segments and (0x40000000, 256 << 20) in segments
            and good, "dump-guest-memory: RAM and the PV-lock region dumped, the "
            "guest goes on", "%s\n%s" % ([(hex(a), n) for a, n in segments], diag))
     vm.close()

@@ -1,26 +1,21 @@
-#!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
 """PV-lock under TCG, end to end (TAP): the bare-metal probe guest
 (guests/pvlock-probe.c) with pvlock=on and off, at EL1 (HVC conduit) and
 EL2 (virtualization=on, SMC conduit), single-threaded and MTTCG; while it
 spins, the host samples the flags through QMP."""
 
-import os
-import subprocess
 import sys
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from qemu import TOP, VM, TAP, probe_stats  # noqa: E402
-
-def build_guest(name):
-    return subprocess.check_output([os.path.join(TOP, "guests", "build.sh"), name],
-                                   text=True).strip()
+from harness import guests
+from harness.guests import probe_stats
+from harness.qemu import VM
+from harness.tap import TAP
 
 
 def run_probe(tap, name, machine, accel, smp, expect_mode, expect_el,
               sample=False):
-    probe = build_guest("pvlock-probe")
+    probe = guests.build("pvlock-probe")
     vm = VM(["-machine", machine, "-cpu", "max", "-accel", accel,
              "-smp", str(smp), "-m", "256", "-kernel", probe], name="probe")
     samples = []

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
 """The main job's demo: boot the bare-metal probe guest with
 -machine virt,pvlock=on -smp 4 under single-threaded TCG, show what the
@@ -6,25 +5,24 @@ guest finds through the PV-lock calls, and, while its vCPUs spin, show
 each vCPU's preempted flag as the host reads it from guest memory."""
 
 import os
-import subprocess
 import sys
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from qemu import TOP, VM, QEMU  # noqa: E402
+from harness import guests
+from harness.qemu import VM, QEMU
 
 NCPUS = 4
 
 
 def main():
-    probe = subprocess.check_output(
-        [os.path.join(TOP, "guests", "build.sh"), "pvlock-probe"], text=True).strip()
+    probe = guests.build("pvlock-probe")
     args = ["-machine", "virt,pvlock=on", "-cpu", "max", "-accel", "tcg,thread=single",
             "-smp", str(NCPUS), "-m", "256", "-kernel", probe]
     print("$ %s %s" % (os.path.relpath(QEMU), " ".join(args)), flush=True)
     vm = VM(args, name="demo")
     try:
         qmp = vm.connect()
+        base = qmp.pvlock_base()
         printed = 0
 
         def echo(upto):
@@ -41,7 +39,7 @@ def main():
             return 1
         echo(idx + 1)
         print("\nhost| the vCPUs spin; the host reads their preempted flags "
-              "(0x090c0000 + 64 * n) every 50 ms:", flush=True)
+              "(0x%08x + 64 * n) every 50 ms:" % base, flush=True)
         print("host| %8s  %s" % ("time", "  ".join("vCPU%d" % i for i in range(NCPUS))))
         t0 = time.time()
         for _ in range(24):

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
 """PV-lock under TCG, measured in one run (not a test: it prints ratios).
 
@@ -10,7 +9,7 @@
      the vCPU whose turn it is is preempted vs waiters that only spin:
      acquisitions, ratio.
 
-Usage: scripts/bench/tcg.py [--runs N] [--skip-linux]"""
+Usage: python3 -m harness.bench.tcg [--runs N] [--skip-linux]"""
 
 import argparse
 import os
@@ -20,13 +19,9 @@ import subprocess
 import sys
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
-from qemu import TOP, QEMU, report_lock_phases  # noqa: E402
-
-
-def guest(name):
-    return subprocess.check_output([os.path.join(TOP, "guests", "build.sh"), name],
-                                   text=True).strip()
+from harness import TOP, guests, linux
+from harness.bench import report_lock_phases
+from harness.qemu import QEMU
 
 
 def run(args, timeout=300):
@@ -42,7 +37,7 @@ def run(args, timeout=300):
 
 def bench_args(mode, pvlock, accel="tcg", smp=4):
     return ["-machine", "virt,pvlock=%s" % pvlock, "-cpu", "max", "-accel", accel,
-            "-smp", str(smp), "-m", "256", "-kernel", guest("pvlock-bench"),
+            "-smp", str(smp), "-m", "256", "-kernel", guests.build("pvlock-bench"),
             "-device", "loader,addr=0x47fff000,data=%d,data-len=8" % mode]
 
 
@@ -93,14 +88,12 @@ def cpu_bound(runs):
 
 
 def linux_boot(runs):
-    kernel, initrd = subprocess.check_output(
-        [os.path.join(TOP, "scripts", "fetch-linux-guest.sh")], text=True).split()
+    guest = linux.guest()
     times = {"on": [], "off": []}
     for _ in range(runs):
         for pv in ("off", "on"):
             _, wall = run(["-machine", "virt,pvlock=%s" % pv, "-cpu", "max",
-                           "-smp", "4", "-m", "1G", "-kernel", kernel, "-initrd", initrd,
-                           "-append", "console=ttyAMA0 quiet bootonly"])
+                           "-smp", "4", "-m", "1G"] + guest.args("bootonly"))
             times[pv].append(wall)
     print("(b) Linux boot to init and power-off, -smp 4, %d runs interleaved:" % runs)
     summary("boot", times["on"], times["off"], "s", 1, 1.02)

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Migration figures, pvlock=on vs off, for the same running guest
 (guests/pvlock-bench.c mode 4: 2 vCPUs computing, no PV-lock call), over
@@ -6,18 +5,17 @@ a unix socket, interleaved runs: bytes transferred and downtime from
 query-migrate. Target: the byte difference is the PV-lock region's size
 or less; downtime ratio on/off <= 1.05.
 
-Usage: scripts/bench/migration.py [--runs N]"""
+Usage: python3 -m harness.bench.migration [--runs N]"""
 
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
-from qemu import TOP, VM  # noqa: E402
+from harness import guests
+from harness.qemu import VM
 
 REGION = 64 * 1024
 
@@ -51,8 +49,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=7)
     a = ap.parse_args()
-    bench = subprocess.check_output([os.path.join(TOP, "guests", "build.sh"),
-                                     "pvlock-bench"], text=True).strip()
+    bench = guests.build("pvlock-bench")
     res = {"on": [], "off": []}
     with tempfile.TemporaryDirectory(prefix="pvlock-migbench-") as d:
         for _ in range(a.runs):

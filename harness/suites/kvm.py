@@ -1,0 +1,100 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The KVM path on a real arm64 KVM (TAP): Debian's arm64 cloud kernel,
+booted under TCG with virtualization=on, is a nested KVM host (L1). In
+it, this project's cross-built arm64 QEMU runs the bare-metal probe as
+an L2 guest with -accel kvm: pvlock=off boots it; pvlock=on refuses with
+the documented message, since the stock kernel has no PV-lock support;
+kvm-steal-time works as upstream."""
+
+import os
+import re
+import sys
+
+from harness import nested
+from harness.guests import probe_stats
+from harness.nested import boot_l1, section
+from harness.tap import TAP
+
+
+def attr_results(out):
+    return dict(re.findall(r"ATTR (\S+) ret=(-?\d+)", section(out, "attr")))
+
+
+def stock_kernel(tap, kernel, initrd):
+    rc, out = boot_l1(kernel, initrd, "l1-stock")
+    tap.ok(rc == 0 and "L1 done" in out and "L1 /dev/kvm present" in out,
+           "stock kernel L1 (Debian arm64 cloud kernel under TCG) boots, has "
+           "/dev/kvm and runs the tests", out[-3000:])
+    off = section(out, "pvlock-off")
+    tap.note("stock kernel, L2 with pvlock=off:\n" + off)
+    tap.ok("L1TEST pvlock-off rc=0" in out and "PROBE mode=off" in off and
+           "PROBE RESULT: PASS" in off,
+           "stock kernel, pvlock=off: the L2 probe boots, finds no PV-lock "
+           "(0x86000001 is PTP there) and passes", off)
+    on = section(out, "pvlock-on")
+    tap.note("stock kernel, L2 with pvlock=on:\n" + on)
+    tap.ok("L1TEST pvlock-on rc=1" in out and
+           "pvlock=on: the host kernel has no KVM PV-lock support" in on and
+           "PROBE start" not in on,
+           "stock kernel, pvlock=on: exit 1 with the documented message", on)
+    st = section(out, "steal-time")
+    tap.ok("L1TEST steal-time rc=0" in out and "PROBE start" in st,
+           "stock kernel, kvm-steal-time=on: the L2 guest boots as upstream", st)
+    tap.ok(attr_results(out).get("has") == str(-6),
+           "stock kernel: KVM_HAS_DEVICE_ATTR(3, 0) is -ENXIO", section(out, "attr"))
+
+
+def reference_kernel(tap, initrd):
+    kernel = nested.reference_kernel()
+    rc, out = boot_l1(kernel, initrd, "l1-ref")
+    tap.ok(rc == 0 and "L1 done" in out and "L1 /dev/kvm present" in out,
+           "reference kernel L1 (linux-source-6.1 + tests/kvm-host patch) boots "
+           "and runs the tests", out[-3000:])
+    on = section(out, "pvlock-on")
+    tap.note("reference kernel, L2 -smp 4 with pvlock=on:\n" + on)
+    tap.ok("L1TEST pvlock-on rc=0" in out and "PROBE mode=on" in on and
+           "PROBE RESULT: PASS" in on,
+           "reference kernel, pvlock=on: the L2 probe passes the ABI checks "
+           "under KVM", on)
+    stats = probe_stats(on)
+    tap.ok(len(stats) == 4 and all(s[0] > 0 and s[1] == 0 for s in stats.values()),
+           "reference kernel: each of 4 L2 vCPUs reads its own flag as 0", on)
+    tap.ok(len(stats) == 4 and sum(s[2] for s in stats.values()) > 0 and
+           sum(s[4] for s in stats.values()) > 0,
+           "reference kernel: 4 vCPUs on 2 L1 CPUs see other vCPUs preempted, "
+           "and the flags change", stats)
+    off = section(out, "pvlock-off")
+    tap.ok("L1TEST pvlock-off rc=0" in out and "PROBE RESULT: PASS" in off,
+           "reference kernel, pvlock=off: the probe finds no PV-lock and passes", off)
+    attrs = attr_results(out)
+    tap.note("reference kernel, vCPU attribute: %s" % attrs)
+    want = {"has": "0", "has-unknown-attr": "-6", "set-misaligned": "-22",
+            "set-outside-memory": "-22", "set-bad-pointer": "-14", "set": "0",
+            "set-twice": "-17", "get": "0"}
+    tap.ok(attrs == want and "ATTR get-value 0x40000040" in out,
+           "reference kernel: the attribute's errors are the documented ones "
+           "(EINVAL, EFAULT, EEXIST, ENXIO) and GET returns the address",
+           "%s\nwant %s" % (attrs, want))
+    mig = section(out, "migrate")
+    tap.note("reference kernel, migration in L1:\n" + mig[-1500:])
+    dst = mig.split("== destination serial")[-1].split("== destination log")[0]
+    tap.ok("Migration status: completed" in mig and
+           re.search(r"LOOP t=\d+ iter=\d+ errors=0", dst) is not None and
+           "LOOP error" not in dst,
+           "reference kernel: L2 migrates between two QEMUs in L1 with "
+           "pvlock=on and keeps passing its checks", mig[-3000:])
+
+
+def main():
+    tap = TAP()
+    initrd = nested.initramfs()
+    stock_kernel(tap, nested.stock_kernel(), initrd)
+    if os.environ.get("PVLOCK_SKIP_REF_KERNEL"):
+        tap.skip("reference kernel", "PVLOCK_SKIP_REF_KERNEL is set")
+    else:
+        reference_kernel(tap, initrd)
+    return tap.done()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
