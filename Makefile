@@ -23,7 +23,7 @@ check:
 	scripts/test.sh $(SUITES)
 
 deps:
-	scripts/install-deps.sh
+	scripts/setup/install-deps.sh
 
 tree:
 	scripts/prepare-tree.sh $(if $(FORCE),--force)

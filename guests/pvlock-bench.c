@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * PV-lock benchmarks, run by scripts/bench/tcg.py. The host selects one
+ * PV-lock benchmarks, run by harness/bench/tcg.py. The host selects one
  * with -device loader,addr=0x47fff000,data=MODE,data-len=8:
  *
  *  1 calls:  round trip of the PV-lock PREEMPTED call against PSCI_VERSION
