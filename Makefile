@@ -3,15 +3,16 @@
 # qemu-pvlock: the QEMU side of arm64 paravirtualized lock support.
 # Every target installs what it needs (Debian packages) on its own.
 
-.PHONY: all run check deps tree export build clean help
+.PHONY: all run check check-series deps tree export build clean help
 
 all: run
 
 help:
 	@echo "make run      build QEMU and boot a demo guest (the main job)"
 	@echo "make check    build QEMU and run every test (the test command)"
+	@echo "make check-series  build every step of the series (bisectability)"
 	@echo "make tree     prepare the QEMU work tree build/qemu (FORCE=1 discards edits)"
-	@echo "make export   write edits made in build/qemu back into this repo"
+	@echo "make export   write the commits in build/qemu back as patches/ and qemu/"
 	@echo "make build    incremental build of build/qemu-build/qemu-system-aarch64"
 	@echo "make deps     install the Debian packages the project needs"
 	@echo "make clean    remove build outputs (keeps the download cache)"
@@ -22,17 +23,20 @@ run:
 check:
 	scripts/test.sh $(SUITES)
 
+check-series:
+	scripts/tree/check-series.sh
+
 deps:
 	scripts/setup/install-deps.sh
 
 tree:
-	scripts/prepare-tree.sh $(if $(FORCE),--force)
+	scripts/tree/prepare.sh $(if $(FORCE),--force)
 
 export:
-	scripts/export-tree.sh
+	scripts/tree/export.sh
 
 build:
-	scripts/build.sh
+	scripts/build/qemu.sh
 
 clean:
 	rm -rf build

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * PV-lock probe: discovers PV-lock exactly as a Linux guest would, checks
- * every value of the guest ABI (docs/system/arm/pvlock.rst), maps the
+ * every value of the guest ABI (qemu/docs/specs/arm-pvlock.rst), maps the
  * region and reads each vCPU's structure, then lets every vCPU spin for
  * a while, watching its own flag and the others' (the host side judges
  * the others' flags: it knows how QEMU schedules). With pvlock=off it

@@ -12,6 +12,7 @@ import sys
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.environ.get("QEMU_PVLOCK_OUT", os.path.join(TOP, "build"))
+QEMU_TREE = os.path.join(OUT, "qemu")
 
 
 def script(path, *args):

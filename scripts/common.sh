@@ -19,18 +19,42 @@ QEMU_TREE=$OUT/qemu
 QEMU_BUILD=$OUT/qemu-build
 QEMU_BIN=$QEMU_BUILD/qemu-system-aarch64
 
-# Directories of this repo that are laid over the QEMU tree as they are,
-# but for tests/kvm-host (the reference kernel patch, not QEMU code).
-OVERLAY_DIRS="hw include target tests docs"
-OVERLAY_EXCLUDE=":(exclude)tests/kvm-host"
+# The series (README, "The series"): patches/ is the series for QEMU,
+# patches/local/ the local build fixes kept apart from it, and qemu/ the
+# files the series adds, as plain files at their QEMU paths.
+SERIES_DIR=$TOP/patches
+LOCAL_DIR=$TOP/patches/local
+MIRROR_DIR=$TOP/qemu
+SUBJECT_PREFIX="RFC PATCH"
+
+# Debian's firmware packages stand in for the blobs the +ds tarball
+# lacks (ipxe-qemu: efi-virtio.rom and friends, qemu-system-data: the
+# rest); every native build of the series uses the same configuration.
+FIRMWARE_DIRS=(/usr/share/qemu /usr/lib/ipxe/qemu /usr/share/seabios)
+NATIVE_CONFIGURE_ARGS=(
+    --target-list=aarch64-softmmu
+    --python=/usr/bin/python3
+    --disable-install-blobs
+    --disable-docs
+    --firmwarepath="$(IFS=:; echo "${FIRMWARE_DIRS[*]}")"
+    # tests/tcg's aarch64 system tests, with Debian's cross compiler
+    --cross-prefix-aarch64=aarch64-linux-gnu-
+)
+# ccache, with paths taken relative to build/ so that another clone of
+# this repo (CI's) and the series check hit the same cache entries.
+if command -v ccache >/dev/null; then
+    NATIVE_CONFIGURE_ARGS+=(--cc="ccache cc")
+    export CCACHE_BASEDIR=$OUT CCACHE_NOHASHDIR=1
+fi
 
 msg() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
 die() { msg "error: $*"; exit 1; }
 
-# configure_qemu DIR ARG...: run QEMU's configure with ARGs in build
-# directory DIR, unless DIR was configured with the very same ARGs.
+# configure_qemu DIR ARG...: run the configure of $SRC_TREE (default
+# the work tree) with ARGs in build directory DIR, unless DIR was
+# configured with the very same ARGs.
 configure_qemu() {
-    local dir=$1 stamp=$1/.pvlock-configure-args
+    local dir=$1 stamp=$1/.pvlock-configure-args src=${SRC_TREE:-$QEMU_TREE}
     shift
     if [ -f "$dir/build.ninja" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$*" ]; then
         return
@@ -38,7 +62,7 @@ configure_qemu() {
     rm -rf "$dir"
     mkdir -p "$dir"
     msg "configuring in $dir"
-    (cd "$dir" && "$QEMU_TREE/configure" "$@" >configure.log 2>&1) || {
+    (cd "$dir" && "$src/configure" "$@" >configure.log 2>&1) || {
         tail -n 30 "$dir/configure.log" >&2
         die "configure failed (full log: $dir/configure.log)"
     }

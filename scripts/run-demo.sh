@@ -8,6 +8,6 @@
 . "$(dirname "$0")/common.sh"
 
 "$TOP/scripts/setup/install-deps.sh"
-"$TOP/scripts/build.sh"
+"$TOP/scripts/build/qemu.sh"
 cd "$TOP"
 exec python3 -m harness.demo

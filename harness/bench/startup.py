@@ -33,7 +33,7 @@ def once(pvlock):
 def main():
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 7
     if not os.access(QEMU, os.X_OK):
-        subprocess.check_call([os.path.join(TOP, "scripts", "build.sh")],
+        subprocess.check_call([os.path.join(TOP, "scripts", "build", "qemu.sh")],
                               stdout=sys.stderr)
     on, off = [], []
     once("off")             # warm the page cache

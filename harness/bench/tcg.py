@@ -111,7 +111,7 @@ def main():
     ap.add_argument("--skip-linux", action="store_true")
     a = ap.parse_args()
     if not os.path.exists(QEMU):
-        subprocess.check_call([os.path.join(TOP, "scripts", "build.sh")])
+        subprocess.check_call([os.path.join(TOP, "scripts", "build", "qemu.sh")])
     calls(a.runs)
     cpu_bound(a.runs)
     if not a.skip_linux:

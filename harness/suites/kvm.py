@@ -48,7 +48,7 @@ def reference_kernel(tap, initrd):
     kernel = nested.reference_kernel()
     rc, out = boot_l1(kernel, initrd, "l1-ref")
     tap.ok(rc == 0 and "L1 done" in out and "L1 /dev/kvm present" in out,
-           "reference kernel L1 (linux-source-6.1 + tests/kvm-host patch) boots "
+           "reference kernel L1 (linux-source-6.1 + kernel/kvm-host patch) boots "
            "and runs the tests", out[-3000:])
     on = section(out, "pvlock-on")
     tap.note("reference kernel, L2 -smp 4 with pvlock=on:\n" + on)

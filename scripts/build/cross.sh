@@ -11,10 +11,16 @@
 . "$(dirname "$0")/../common.sh"
 
 "$TOP/scripts/setup/install-deps.sh" build cross >&2
-"$TOP/scripts/prepare-tree.sh" >&2
+# scripts/tree/check-series.sh builds other trees: CROSS_SRC_TREE names
+# one (then it is not prepared here), CROSS_BUILD_DIR its build.
+if [ -n "${CROSS_SRC_TREE:-}" ]; then
+    export SRC_TREE=$CROSS_SRC_TREE
+else
+    "$TOP/scripts/tree/prepare.sh" >&2
+fi
 
 SYSROOT=$OUT/arm64-sysroot
-BUILD=$OUT/qemu-build-arm64
+BUILD=${CROSS_BUILD_DIR:-$OUT/qemu-build-arm64}
 SYSROOT_PKGS=libglib2.0-dev,libfdt-dev,libpixman-1-dev,zlib1g-dev,libc6-dev
 
 if [ "$(cat "$SYSROOT/.pkgs" 2>/dev/null)" != "$SYSROOT_PKGS" ]; then

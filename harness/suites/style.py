@@ -1,0 +1,145 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The series as a maintainer receives it (TAP): patches/ applies with
+git am to pristine QEMU, each patch passes QEMU's checkpatch.pl and is
+signed off by its author, qemu/ holds exactly the files the series adds,
+and the code keeps its shape: no accelerator #ifdef in hw/, one home for
+each ABI number."""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+from harness import QEMU_TREE, TOP
+from harness.tap import TAP
+
+SERIES = os.path.join(TOP, "patches")
+MIRROR = os.path.join(TOP, "qemu")
+
+
+def series_patches():
+    with open(os.path.join(SERIES, "series")) as f:
+        names = [l.strip() for l in f if l.strip() and not l.startswith("#")]
+    return [os.path.join(SERIES, n) for n in names]
+
+
+def git(*args, cwd=QEMU_TREE):
+    return subprocess.run(["git"] + list(args), cwd=cwd, capture_output=True,
+                          text=True)
+
+
+def applies_to_pristine(tap, patches):
+    """git am, as a maintainer would, on the untouched tarball."""
+    tmp = tempfile.mkdtemp(prefix="pvlock-am-")
+    wt = os.path.join(tmp, "qemu")
+    try:
+        r = git("worktree", "add", "-q", "--detach", wt, "upstream")
+        if r.returncode == 0:
+            env = dict(os.environ,
+                       GIT_COMMITTER_NAME="qemu-pvlock style suite (not a sign-off)",
+                       GIT_COMMITTER_EMAIL="style-suite@qemu-pvlock.invalid")
+            r = subprocess.run(["git", "am", "-q"] + patches, cwd=wt, env=env,
+                               capture_output=True, text=True)
+        tap.ok(r.returncode == 0,
+               "patches/ applies with git am to pristine QEMU (no local fixes)",
+               r.stdout + r.stderr)
+    finally:
+        git("worktree", "remove", "--force", wt)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def checkpatch(tap, patch):
+    r = subprocess.run([os.path.join(QEMU_TREE, "scripts", "checkpatch.pl"),
+                        patch], cwd=QEMU_TREE, capture_output=True, text=True)
+    out = r.stdout + r.stderr
+    name = os.path.basename(patch)
+    if tap.ok(re.search(r"^total: 0 errors", out, re.M) is not None,
+              "checkpatch: %s" % name, out):
+        for block in re.findall(r"^WARNING.*\n(?:.+\n){0,2}", out, re.M):
+            tap.note("  " + block.rstrip().replace("\n", "\n  "))
+
+
+def signed_off(tap, patch):
+    """The Developer's Certificate of Origin: the author signs off, with
+    an identity that is not a placeholder."""
+    text = open(patch).read()
+    head = text.split("\n---\n", 1)[0]
+    m = re.search(r"^From: (.+(?:\n .+)?)$", head, re.M)
+    author = re.sub(r"\s+", " ", m.group(1)) if m else ""
+    sobs = re.findall(r"^Signed-off-by: (.+)$", head, re.M)
+    fake = [s for s in sobs if re.search(r"@localhost|\.invalid>", s)]
+    tap.ok(author in sobs and not fake,
+           "signed off by its author: %s" % os.path.basename(patch),
+           "From: %s\nSigned-off-by: %s" % (author, sobs))
+
+
+def mirror_matches(tap):
+    """qemu/ is the series' new files as plain files, nothing else."""
+    added = git("diff", "--name-only", "--diff-filter=A", "base", "HEAD").stdout.split()
+    problems = []
+    for f in added:
+        want = git("show", "HEAD:" + f).stdout
+        path = os.path.join(MIRROR, f)
+        if not os.path.isfile(path):
+            problems.append("qemu/%s is missing" % f)
+        elif open(path).read() != want:
+            problems.append("qemu/%s differs from the series" % f)
+    for root, _, files in os.walk(MIRROR):
+        for name in files:
+            rel = os.path.relpath(os.path.join(root, name), MIRROR)
+            if rel not in added:
+                problems.append("qemu/%s is not added by the series" % rel)
+    tap.ok(added and not problems,
+           "qemu/ holds exactly the %d files the series adds" % len(added),
+           "\n".join(problems))
+
+
+def added_lines(patch):
+    """{file: [added lines]} of one patch."""
+    out, cur = {}, None
+    for line in open(patch):
+        if line.startswith("+++ b/"):
+            cur = line[6:].strip()
+            out.setdefault(cur, [])
+        elif cur and line.startswith("+") and not line.startswith("+++"):
+            out[cur].append(line[1:])
+    return out
+
+
+def code_shape(tap, patches):
+    per_file = {}
+    for p in patches:
+        for f, lines in added_lines(p).items():
+            per_file.setdefault(f, []).extend(lines)
+    ifdefs = ["%s: %s" % (f, l.strip()) for f, ls in per_file.items()
+              if f.startswith("hw/") for l in ls
+              if re.match(r"\s*#\s*if.*CONFIG_(TCG|KVM)", l)]
+    tap.ok(not ifdefs, "no #ifdef CONFIG_TCG/CONFIG_KVM added in hw/",
+           "\n".join(ifdefs))
+    # Each ABI number is defined once in C; docs and tests refer to it.
+    for number, home in (("0x86000001", "include/hw/arm/pvlock.h"),
+                         ("0x090c0000", "hw/arm/virt.c")):
+        where = sorted({f for f, ls in per_file.items()
+                        if f.endswith((".c", ".h")) for l in ls
+                        if number in l.lower()})
+        tap.ok(where == [home], "%s is written in C only in %s" % (number, home),
+               "found in: %s" % where)
+
+
+def main():
+    patches = series_patches()
+    tap = TAP()
+    applies_to_pristine(tap, patches)
+    for p in patches:
+        checkpatch(tap, p)
+    for p in patches:
+        signed_off(tap, p)
+    mirror_matches(tap)
+    code_shape(tap, patches)
+    return tap.done()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * arm64 paravirtualized lock (PV-lock) support
+ *
+ * Copyright (c) 2026 The qemu-pvlock authors
+ *
+ * One 64-byte structure per possible vCPU, whose first 64-bit field,
+ * "preempted", tells the guest whether that vCPU is running. The guest
+ * ABI is specified in docs/specs/arm-pvlock.rst; this header is the one
+ * home of its numbers in QEMU.
+ */
+
+#ifndef HW_ARM_PVLOCK_H
+#define HW_ARM_PVLOCK_H
+
+#include "qemu/atomic.h"
+#include "qemu/bswap.h"
+#include "hw/sysbus.h"
+#include "qom/object.h"
+
+/* The PV-lock call: vendor hypervisor service, function 1 (SMC32) */
+#define ARM_PVLOCK_FN               0x86000001
+/* Its sub-calls, in x1 */
+#define ARM_PVLOCK_FEATURES         0
+#define ARM_PVLOCK_PREEMPTED        1
+
+/* Size and alignment of one vCPU's structure */
+#define ARM_PVLOCK_SLOT_SIZE        64
+
+#define TYPE_ARM_PVLOCK "arm-pvlock"
+OBJECT_DECLARE_SIMPLE_TYPE(ArmPVLockState, ARM_PVLOCK)
+
+struct ArmPVLockState {
+    SysBusDevice parent_obj;
+
+    MemoryRegion mem;
+    uint32_t num_slots;     /* property: one slot per possible vCPU */
+    uint64_t base;          /* property: guest physical address */
+    uint64_t window;        /* property: room the board set aside */
+
+    /* The migration source's configuration, checked in post_load */
+    uint32_t mig_num_slots;
+    uint64_t mig_base;
+};
+
+/*
+ * arm_pvlock_create:
+ * @base: guest physical address of the region
+ * @window: bytes the board reserves at @base
+ * @errp: error
+ *
+ * Create the PV-lock device with one structure per possible vCPU, map it
+ * at @base in system memory and give each vCPU its structure. Call once
+ * the vCPUs are realized. Errors say what to change on the command line.
+ */
+ArmPVLockState *arm_pvlock_create(hwaddr base, hwaddr window, Error **errp);
+
+/*
+ * arm_pvlock_set_preempted:
+ * @slot: host address of a vCPU's structure
+ * @preempted: the new value of its "preempted" field
+ *
+ * The field only ever holds 0 or 1 and its upper 32 bits stay zero (the
+ * PREEMPTED call and reset zero the whole structure), so a single-copy
+ * atomic store of the low 32 bits updates the 64-bit field atomically on
+ * every host, including 32-bit ones without 64-bit atomics.
+ */
+static inline void arm_pvlock_set_preempted(void *slot, bool preempted)
+{
+    qatomic_set((uint32_t *)slot, cpu_to_le32(preempted));
+}
+
+#endif

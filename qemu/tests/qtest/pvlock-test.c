@@ -1,0 +1,424 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * QTest for the arm64 PV-lock region of the virt machine (pvlock=on)
+ *
+ * Copyright (c) 2026 The qemu-pvlock authors
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/units.h"
+#include <sys/utsname.h>
+#include "libqtest.h"
+#include "qobject/qdict.h"
+#include "qobject/qlist.h"
+#include "hw/arm/pvlock.h"
+
+#define SLOT_SIZE       ARM_PVLOCK_SLOT_SIZE
+#define VIRT_MAX_CPUS   512
+
+#define MACHINE_ARGS    "-cpu max -display none -nodefaults "
+
+static uint64_t pvlock_prop(QTestState *qts, const char *name)
+{
+    QDict *rsp = qtest_qmp(qts, "{ 'execute': 'qom-get', 'arguments': {"
+                           " 'path': '/machine/arm-pvlock',"
+                           " 'property': %s } }", name);
+    uint64_t value = qdict_get_int(rsp, "return");
+
+    qobject_unref(rsp);
+    return value;
+}
+
+/* Where the board put the region, and the room it reserved there. */
+static uint64_t base_of(QTestState *qts)
+{
+    return pvlock_prop(qts, "base");
+}
+
+static uint64_t window_of(QTestState *qts)
+{
+    return pvlock_prop(qts, "window");
+}
+
+static bool mtree_has_pvlock(QTestState *qts)
+{
+    g_autofree char *mtree = qtest_hmp(qts, "info mtree");
+
+    return strstr(mtree, "pvlock") != NULL;
+}
+
+/* The region is RAM named pvlock, as big as the window. */
+static void check_mtree(QTestState *qts)
+{
+    g_autofree char *mtree = qtest_hmp(qts, "info mtree");
+    g_autofree char *line = g_strdup_printf(
+        "%016" PRIx64 "-%016" PRIx64 " (prio 0, ram): pvlock",
+        base_of(qts), base_of(qts) + window_of(qts) - 1);
+
+    if (!strstr(mtree, line)) {
+        g_test_message("no '%s' in: %s", line, mtree);
+        g_assert_not_reached();
+    }
+}
+
+static void check_property(const char *machine_type)
+{
+    QTestState *qts = qtest_init("-machine none");
+    QDict *rsp;
+    QList *props;
+    QListEntry *e;
+    bool found = false;
+
+    rsp = qtest_qmp(qts, "{ 'execute': 'qom-list-properties',"
+                    "  'arguments': { 'typename': %s } }", machine_type);
+    g_assert(qdict_haskey(rsp, "return"));
+    props = qdict_get_qlist(rsp, "return");
+    QLIST_FOREACH_ENTRY(props, e) {
+        QDict *p = qobject_to(QDict, qlist_entry_obj(e));
+
+        if (strcmp(qdict_get_str(p, "name"), "pvlock")) {
+            continue;
+        }
+        found = true;
+        g_assert_cmpstr(qdict_get_str(p, "type"), ==, "bool");
+        g_assert(strstr(qdict_get_str(p, "description"), "PV-lock"));
+        g_assert(qdict_haskey(p, "default-value"));
+        g_assert_false(qdict_get_bool(p, "default-value"));
+    }
+    g_assert(found);
+    qobject_unref(rsp);
+    qtest_quit(qts);
+}
+
+static void test_property(void)
+{
+    /* libvirt looks on the versioned type; older versions have it too. */
+    check_property("virt-10.0-machine");
+    check_property("virt-9.2-machine");
+    check_property("virt-2.6-machine");
+}
+
+static void test_default_off(void)
+{
+    QTestState *qts = qtest_init("-machine virt,pvlock=on " MACHINE_ARGS);
+    uint64_t base = base_of(qts);
+    QDict *rsp;
+
+    qtest_quit(qts);
+    qts = qtest_init("-machine virt " MACHINE_ARGS);
+    g_assert_false(mtree_has_pvlock(qts));
+    rsp = qtest_qmp(qts, "{ 'execute': 'qom-list', 'arguments': {"
+                    " 'path': '/machine/arm-pvlock' } }");
+    g_assert(qdict_haskey(rsp, "error"));
+    qobject_unref(rsp);
+    /* Nothing is mapped where pvlock=on puts it: writes are lost. */
+    qtest_writeq(qts, base, 0x1122334455667788ULL);
+    g_assert_cmphex(qtest_readq(qts, base), ==, 0);
+    qtest_quit(qts);
+
+    qts = qtest_init("-machine virt,pvlock=off " MACHINE_ARGS);
+    g_assert_false(mtree_has_pvlock(qts));
+    qtest_quit(qts);
+}
+
+static void test_region(void)
+{
+    QTestState *qts = qtest_init("-machine virt,pvlock=on -smp 4 "
+                                 MACHINE_ARGS);
+    uint64_t base = base_of(qts), size = window_of(qts);
+    uint64_t off;
+
+    check_mtree(qts);
+    /* The largest arm64 page: the guest may map it whole. */
+    g_assert_cmphex(base % (64 * KiB), ==, 0);
+    g_assert_cmphex(size, ==, 64 * KiB);
+    /* Zero-filled, then every slot keeps what is written to it. */
+    for (off = 0; off < size; off += SLOT_SIZE) {
+        g_assert_cmphex(qtest_readq(qts, base + off), ==, 0);
+    }
+    for (off = 0; off < size; off += 8) {
+        qtest_writeq(qts, base + off, 0xa5a5000000000000ULL | off);
+    }
+    for (off = 0; off < size; off += 8) {
+        g_assert_cmphex(qtest_readq(qts, base + off), ==,
+                        0xa5a5000000000000ULL | off);
+    }
+    /* What follows is not part of it. */
+    qtest_writeq(qts, base + size, 1);
+    g_assert_cmphex(qtest_readq(qts, base + size), ==, 0);
+    qtest_quit(qts);
+}
+
+static void check_slots(const char *smp, unsigned expected_slots)
+{
+    QTestState *qts = qtest_initf("-machine virt,pvlock=on,gic-version=3 "
+                                  "-smp %s " MACHINE_ARGS, smp);
+    uint64_t last = base_of(qts) + (expected_slots - 1) * SLOT_SIZE;
+
+    check_mtree(qts);
+    g_assert_cmpint(pvlock_prop(qts, "num-slots"), ==, expected_slots);
+    /* The last vCPU's slot is inside the region and usable. */
+    qtest_writeq(qts, last, 7);
+    g_assert_cmphex(qtest_readq(qts, last), ==, 7);
+    qtest_quit(qts);
+}
+
+static void test_sizes(void)
+{
+    check_slots("1", 1);
+    check_slots("4", 4);
+    check_slots("512", 512);
+    /* Slots are per possible vCPU, not per present one. */
+    check_slots("2,maxcpus=" stringify(VIRT_MAX_CPUS), VIRT_MAX_CPUS);
+}
+
+/* Start QEMU with @args, expect exit status 1 and @message on stderr. */
+static void check_rejected(const char *args, const char *message)
+{
+    const char *qemu = g_getenv("QTEST_QEMU_BINARY");
+    g_autofree char *cmd = g_strdup_printf("%s -accel qtest %s", qemu, args);
+    g_autofree char *out = NULL, *err = NULL;
+    g_autoptr(GError) gerr = NULL;
+    int status;
+
+    g_assert(g_spawn_command_line_sync(cmd, &out, &err, &status, &gerr));
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 1);
+    if (!strstr(err, message)) {
+        g_test_message("stderr of '%s': %s", cmd, err);
+        g_assert_not_reached();
+    }
+}
+
+static void test_bad_values(void)
+{
+    check_rejected("-machine virt,pvlock=maybe -cpu max -display none",
+                   "Parameter 'pvlock' expects 'on' or 'off'");
+    check_rejected("-machine virt,pvlock=1 -cpu max -display none",
+                   "Parameter 'pvlock' expects 'on' or 'off'");
+    check_rejected("-machine virt,pvlock=on -cpu cortex-a15 -display none",
+                   "pvlock=on needs AArch64 vCPUs");
+}
+
+/* Migration between two QEMU processes over a unix socket. */
+
+typedef struct {
+    QTestState *src, *dst;
+    char *dir, *sock, *dst_log;
+} Mig;
+
+/*
+ * Both sides use the return path, as management software does: the
+ * destination then tells the source that it refused the stream, and the
+ * source resumes its guest instead of stopping in postmigrate.
+ */
+static void set_return_path(QTestState *qts)
+{
+    qtest_qmp_assert_success(qts, "{ 'execute': 'migrate-set-capabilities',"
+                             "  'arguments': { 'capabilities': ["
+                             "    { 'capability': 'return-path',"
+                             "      'state': true } ] } }");
+}
+
+static void mig_start(Mig *m, const char *src_args, const char *dst_args)
+{
+    g_autofree char *uri = NULL;
+
+    m->dir = g_dir_make_tmp("pvlock-test-XXXXXX", NULL);
+    g_assert(m->dir);
+    m->sock = g_strdup_printf("%s/migsock", m->dir);
+    m->dst_log = g_strdup_printf("%s/dst.log", m->dir);
+    m->src = qtest_initf("%s " MACHINE_ARGS, src_args);
+    /* libqtest starts QEMU through sh -c: keep the destination's stderr. */
+    m->dst = qtest_initf("%s " MACHINE_ARGS "-incoming defer 2>%s",
+                         dst_args, m->dst_log);
+    set_return_path(m->src);
+    set_return_path(m->dst);
+    uri = g_strdup_printf("unix:%s", m->sock);
+    qtest_qmp_assert_success(m->dst, "{ 'execute': 'migrate-incoming',"
+                             "  'arguments': { 'uri': %s } }", uri);
+}
+
+static const char *mig_wait(QTestState *qts)
+{
+    static char status[32];
+
+    for (;;) {
+        QDict *rsp = qtest_qmp(qts, "{ 'execute': 'query-migrate' }");
+        QDict *ret = qdict_get_qdict(rsp, "return");
+        const char *st = qdict_get_try_str(ret, "status");
+
+        if (st && (!strcmp(st, "completed") || !strcmp(st, "failed") ||
+                   !strcmp(st, "cancelled"))) {
+            g_strlcpy(status, st, sizeof(status));
+            qobject_unref(rsp);
+            return status;
+        }
+        qobject_unref(rsp);
+        g_usleep(20 * 1000);
+    }
+}
+
+static void mig_migrate(Mig *m)
+{
+    g_autofree char *uri = g_strdup_printf("unix:%s", m->sock);
+
+    qtest_qmp_assert_success(m->src, "{ 'execute': 'migrate',"
+                             "  'arguments': { 'uri': %s } }", uri);
+}
+
+static char *runstate(QTestState *qts)
+{
+    QDict *rsp = qtest_qmp(qts, "{ 'execute': 'query-status' }");
+    char *st = g_strdup(qdict_get_str(qdict_get_qdict(rsp, "return"),
+                                      "status"));
+
+    qobject_unref(rsp);
+    return st;
+}
+
+static void mig_end(Mig *m)
+{
+    qtest_quit(m->src);
+    qtest_quit(m->dst);
+    unlink(m->sock);
+    unlink(m->dst_log);
+    rmdir(m->dir);
+    g_free(m->sock);
+    g_free(m->dst_log);
+    g_free(m->dir);
+}
+
+static uint64_t pattern(unsigned slot)
+{
+    return 0x5eed000000000000ULL | ((uint64_t)slot << 8) | 1;
+}
+
+static void fill_slots(QTestState *qts, unsigned n)
+{
+    uint64_t base = base_of(qts);
+
+    for (unsigned i = 0; i < n; i++) {
+        qtest_writeq(qts, base + i * SLOT_SIZE, pattern(i));
+        qtest_writeq(qts, base + i * SLOT_SIZE + SLOT_SIZE - 8, ~pattern(i));
+    }
+}
+
+static void check_slots_hold(QTestState *qts, unsigned n)
+{
+    uint64_t base = base_of(qts);
+
+    for (unsigned i = 0; i < n; i++) {
+        g_assert_cmphex(qtest_readq(qts, base + i * SLOT_SIZE), ==,
+                        pattern(i));
+        g_assert_cmphex(qtest_readq(qts, base + i * SLOT_SIZE + SLOT_SIZE - 8),
+                        ==, ~pattern(i));
+    }
+}
+
+static void test_migrate_on_on(void)
+{
+    Mig m;
+    g_autofree char *st = NULL;
+
+    mig_start(&m, "-machine virt,pvlock=on -smp 4",
+              "-machine virt,pvlock=on -smp 4");
+    fill_slots(m.src, 4);
+    mig_migrate(&m);
+    g_assert_cmpstr(mig_wait(m.src), ==, "completed");
+    g_assert_cmpstr(mig_wait(m.dst), ==, "completed");
+    check_slots_hold(m.dst, 4);
+    st = runstate(m.dst);
+    g_assert_cmpstr(st, ==, "running");
+    mig_end(&m);
+}
+
+/* The destination refuses the stream; the source keeps its guest. */
+static void check_migrate_refused(const char *src_args, const char *dst_args,
+                                  const char *message)
+{
+    Mig m;
+    g_autofree char *st = NULL;
+    g_autofree char *log = NULL;
+
+    mig_start(&m, src_args, dst_args);
+    qtest_set_expected_status(m.dst, 1);
+    fill_slots(m.src, 2);
+    mig_migrate(&m);
+    g_assert_cmpstr(mig_wait(m.src), ==, "failed");
+    st = runstate(m.src);
+    g_assert_cmpstr(st, ==, "running");
+    check_slots_hold(m.src, 2);
+    /* Wait for the destination to exit, then read what it said. */
+    while (qtest_probe_child(m.dst)) {
+        g_usleep(20 * 1000);
+    }
+    g_assert(g_file_get_contents(m.dst_log, &log, NULL, NULL));
+    if (!strstr(log, message)) {
+        g_test_message("destination said: %s", log);
+        g_assert_not_reached();
+    }
+    mig_end(&m);
+}
+
+static void test_migrate_on_off(void)
+{
+    check_migrate_refused("-machine virt,pvlock=on -smp 2",
+                          "-machine virt,pvlock=off -smp 2",
+                          "Unknown ramblock \"pvlock\"");
+}
+
+static void test_migrate_slot_mismatch(void)
+{
+    check_migrate_refused("-machine virt,pvlock=on -smp 2,maxcpus=4",
+                          "-machine virt,pvlock=on -smp 2,maxcpus=8",
+                          "pvlock: the migration source has 4 vCPU slots, "
+                          "this machine has 8");
+}
+
+/*
+ * Under KVM on an arm64 host, QEMU either starts (the host kernel has
+ * PV-lock) or refuses with the documented message and exit status 1.
+ */
+static void test_kvm(void)
+{
+    struct utsname host;
+    g_autofree char *cmd = NULL, *out = NULL, *err = NULL;
+    int status;
+
+    if (uname(&host) || strcmp(host.machine, "aarch64") ||
+        access("/dev/kvm", R_OK | W_OK) || !qtest_has_accel("kvm")) {
+        g_test_skip("no /dev/kvm for aarch64 guests on this host");
+        return;
+    }
+    cmd = g_strdup_printf("sh -c 'echo quit | %s -accel kvm "
+                          "-machine virt,pvlock=on -cpu host -S -display none "
+                          "-nodefaults -monitor stdio'",
+                          g_getenv("QTEST_QEMU_BINARY"));
+    g_assert(g_spawn_command_line_sync(cmd, &out, &err, &status, NULL));
+    g_assert_true(WIFEXITED(status));
+    if (WEXITSTATUS(status) == 0) {
+        return;
+    }
+    g_assert_cmpint(WEXITSTATUS(status), ==, 1);
+    g_assert(strstr(err, "the host kernel has no KVM PV-lock support"));
+    g_test_message("host kernel without PV-lock: %s", err);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+
+    qtest_add_func("/pvlock/property", test_property);
+    qtest_add_func("/pvlock/default-off", test_default_off);
+    qtest_add_func("/pvlock/region", test_region);
+    qtest_add_func("/pvlock/sizes", test_sizes);
+    qtest_add_func("/pvlock/bad-values", test_bad_values);
+    qtest_add_func("/pvlock/migrate/on-on", test_migrate_on_on);
+    qtest_add_func("/pvlock/migrate/on-off", test_migrate_on_off);
+    qtest_add_func("/pvlock/migrate/slot-mismatch",
+                   test_migrate_slot_mismatch);
+    qtest_add_func("/pvlock/kvm", test_kvm);
+
+    return g_test_run();
+}
