@@ -1,13 +1,16 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""PV-lock under TCG, end to end (TAP): the bare-metal probe guest
+"""PV-lock under TCG, end to end (TAP): the series' tests/tcg guest, run
+by QEMU's own framework; the bare-metal probe guest
 (guests/pvlock-probe.c) with pvlock=on and off, at EL1 (HVC conduit) and
 EL2 (virtualization=on, SMC conduit), single-threaded and MTTCG; while it
 spins, the host samples the flags through QMP."""
 
+import os
+import subprocess
 import sys
 import time
 
-from harness import guests
+from harness import OUT, guests
 from harness.guests import probe_stats
 from harness.qemu import VM
 from harness.tap import TAP
@@ -51,8 +54,28 @@ def run_probe(tap, name, machine, accel, smp, expect_mode, expect_el,
     return out, stats, samples
 
 
+def qemu_tcg_tests(tap):
+    """The series' own test in QEMU's framework, tests/tcg/aarch64/system/
+    pvlock.c, built by QEMU's build with Debian's cross compiler and run
+    with pvlock on and off, as make check-tcg runs it."""
+    tcg = os.path.join(OUT, "qemu-build", "tests", "tcg", "aarch64-softmmu")
+    if not os.path.isdir(tcg):
+        for t in ("run-pvlock", "run-pvlock-off"):
+            tap.ok(False, "QEMU's tests/tcg: %s" % t,
+                   "no %s: configure found no aarch64 cross compiler" % tcg)
+        return
+    for t in ("run-pvlock", "run-pvlock-off"):
+        r = subprocess.run(["make", "-C", tcg, "V=1", t], capture_output=True,
+                           text=True, timeout=300)
+        log = os.path.join(tcg, t[4:] + ".out")
+        out = open(log).read() if os.path.exists(log) else ""
+        tap.ok(r.returncode == 0 and "0 failures" in out,
+               "QEMU's tests/tcg: %s" % t, r.stdout + r.stderr + out)
+
+
 def main():
     tap = TAP()
+    qemu_tcg_tests(tap)
 
     # Round-robin TCG: exactly one vCPU runs at a time.
     out, stats, samples = run_probe(
