@@ -1,8 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""The one builder of the bare-metal aarch64 test guests in guests/, with
-Debian's cross compiler, and the parser of their reports.
+"""The one builder of the aarch64 test guests in guests/, with Debian's
+cross compiler: the bare-metal guests, and the static Linux programs of
+guests/workloads/ (the lock workloads the Linux guest runs); and the
+parser of the bare-metal guests' reports.
 
-    python3 -m harness.guests NAME...   prints the path of each ELF image"""
+    python3 -m harness.guests NAME...       prints the path of each ELF image
+    python3 -m harness.guests --linux NAME...   the same for Linux programs"""
 
 import os
 import re
@@ -44,6 +47,36 @@ def build(name):
     return elf
 
 
+WORKLOADS_SRC = os.path.join(SRC, "workloads")
+# Static, so that a busybox initramfs needs no libraries.
+LINUX_CFLAGS = ["-O2", "-static", "-pthread", "-Wall", "-Wextra", "-Werror"]
+
+
+def build_linux(name):
+    """Path of the static arm64 Linux program built from
+    guests/workloads/NAME.c (with workload.h), rebuilt when a source or
+    this builder is newer."""
+    install_deps("guests")
+    out = os.path.join(OUT, "guests", "linux")
+    os.makedirs(out, exist_ok=True)
+    exe = os.path.join(out, name)
+    src = os.path.join(WORKLOADS_SRC, name + ".c")
+    if not os.path.exists(src):
+        raise SystemExit("no program named %s in guests/workloads/" % name)
+    deps = [src, os.path.join(WORKLOADS_SRC, "workload.h"), os.path.abspath(__file__)]
+    if (not os.path.exists(exe) or
+            max(os.path.getmtime(f) for f in deps) > os.path.getmtime(exe)):
+        if subprocess.call([CC] + LINUX_CFLAGS + ["-o", exe, src]):
+            raise SystemExit("building %s failed" % name)
+    return exe
+
+
+def workloads():
+    """Name -> path of every guest workload (guests/workloads/*.c)."""
+    return {f[:-2]: build_linux(f[:-2])
+            for f in sorted(os.listdir(WORKLOADS_SRC)) if f.endswith(".c")}
+
+
 PROBE_STATS = re.compile(r"PROBE cpu(\d+): reads=(\d+) own!=0:(\d+) others==1:(\d+) "
                          r"others==0:(\d+) changes:(\d+)")
 
@@ -56,5 +89,9 @@ def probe_stats(out):
 
 
 if __name__ == "__main__":
-    for n in sys.argv[1:]:
-        print(build(n))
+    if sys.argv[1:2] == ["--linux"]:
+        for n in sys.argv[2:]:
+            print(build_linux(n))
+    else:
+        for n in sys.argv[1:]:
+            print(build(n))

@@ -18,7 +18,8 @@ PKGS[test]="ipxe-qemu seabios iproute2 socat"
 BPO_PKGS[test]="qemu-system-data"
 PKGS[docs]="python3-sphinx python3-sphinx-rtd-theme"
 BPO_PKGS[docs]=""
-PKGS[guests]="gcc-aarch64-linux-gnu"
+# libc6-dev-arm64-cross: glibc for the static guest workloads (guests/workloads/).
+PKGS[guests]="gcc-aarch64-linux-gnu libc6-dev-arm64-cross"
 BPO_PKGS[guests]=""
 # Tools to unpack Debian's arm64 kernel and busybox into an initramfs.
 PKGS[linux]="cpio gzip dpkg"
