@@ -2,11 +2,19 @@
 """The Linux test guest: Debian's arm64 cloud kernel and a busybox
 initramfs around guests/linux/init, prepared (and cached) by
 scripts/setup/fetch-linux-guest.sh. Used by the linux, migration and kvm
-suites and the TCG benchmark."""
+suites and the TCG benchmark.
+
+The PV-lock aware guest (pv_guest()) is the same initramfs with the lock
+workloads of guests/workloads/ in /wl/, on our own guest kernel
+(kernel/guest/, built by scripts/build/kernel.sh guest); its init
+reports with "pvlock" on the command line."""
 
 import os
+import shutil
+import subprocess
 
-from harness import script
+from harness import OUT, TOP, script
+from harness import guests
 
 
 class LinuxGuest:
@@ -26,7 +34,43 @@ class LinuxGuest:
                 "-append", " ".join(("console=ttyAMA0", "quiet") + append)]
 
 
+class PvGuest(LinuxGuest):
+    """Our PV-lock aware kernel and the initramfs with the workloads."""
+
+    def __init__(self):
+        base = guest()
+        self.package = "kernel/guest (linux-source-6.1)"
+        self.kernel = script("scripts/build/kernel.sh", "guest")[-1]
+        self.root = os.path.join(OUT, "linux-guest-pv", "root")
+        self.initrd = workload_initrd(base.root, self.root)
+
+    def args(self, *append):
+        """As LinuxGuest.args, with "pvlock" (the init's PV-lock report)
+        and append: "nopvlock", "wl=NAME:THREADS:SECONDS[:pin]",
+        "pvhotplug"."""
+        return LinuxGuest.args(self, "pvlock", *append)
+
+
+def workload_initrd(base_root, root):
+    """base_root's tree (busybox), guests/linux/init and the workloads in
+    /wl/, as an initramfs next to root; returns its path. Cheap: rebuilt
+    every time."""
+    shutil.rmtree(root, ignore_errors=True)
+    shutil.copytree(base_root, root, symlinks=True)
+    os.makedirs(os.path.join(root, "wl"))
+    os.makedirs(os.path.join(root, "tmp"), exist_ok=True)
+    shutil.copy(os.path.join(TOP, "guests", "linux", "init"), os.path.join(root, "init"))
+    os.chmod(os.path.join(root, "init"), 0o755)
+    for name, path in guests.workloads().items():
+        shutil.copy(path, os.path.join(root, "wl", name))
+    img = os.path.join(os.path.dirname(root), "initramfs.cpio.gz")
+    subprocess.check_call("cd %s && find . | cpio -o -H newc --quiet | gzip -1 > %s"
+                          % (root, img), shell=True)
+    return img
+
+
 _guest = None
+_pv_guest = None
 
 
 def guest():
@@ -35,3 +79,11 @@ def guest():
     if _guest is None:
         _guest = LinuxGuest()
     return _guest
+
+
+def pv_guest():
+    """The PV-lock aware guest; built once per process."""
+    global _pv_guest
+    if _pv_guest is None:
+        _pv_guest = PvGuest()
+    return _pv_guest
