@@ -20,7 +20,7 @@ static const uint32_t kvm_uid[4] = {
 static unsigned failures;
 static unsigned ncpus;
 static volatile unsigned ready, finished;
-static volatile bool go;
+static volatile bool go, all_done;
 static bool pvlock_on;
 
 /* What each vCPU saw; written by that vCPU, read by CPU 0 at the end. */
@@ -195,6 +195,13 @@ void secondary_main(unsigned cpu)
         spin(cpu);
     }
     __atomic_add_fetch(&finished, 1, __ATOMIC_SEQ_CST);
+    /*
+     * Stay runnable until every vCPU has finished its spin: a vCPU halted
+     * in WFI is not preempted, and reads 0 to the others.
+     */
+    while (!all_done) {
+        cpu_relax();
+    }
     for (;;) {
         asm volatile("wfi");
     }
@@ -277,6 +284,7 @@ int main(void)
     while (finished != ncpus - 1) {
         cpu_relax();
     }
+    all_done = true;
     print("PROBE spin end\n");
     report_slots();
     if (pvlock_on) {

@@ -1,8 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """PV-lock under TCG with a real Linux guest (TAP): Debian's arm64 cloud
-kernel and a busybox initramfs (guests/linux/init) boot with -smp 4;
-inside, devmem reads the PV-lock structures while the vCPUs idle and
-while one is busy. pvlock=off boots the same, without the region."""
+kernel and a busybox initramfs (guests/linux/init) boot with -smp 4
+under round-robin TCG; inside, devmem reads the PV-lock structures while
+the vCPUs idle and while one is busy: idle vCPUs (WFI) are not
+preempted, a busy one waiting for its turn is. With the kernel series'
+rule (x-halted-is-preempted) idle vCPUs read as preempted too.
+pvlock=off boots the same, without the region."""
 
 import re
 import sys
@@ -14,10 +17,11 @@ from harness.tap import TAP
 SAMPLE = re.compile(r"SAMPLE (\S+) own: (.*) all: (.*)")
 
 
-def boot(pvlock, guest):
+def boot(pvlock, guest, extra=()):
     """(exit status, serial output, region base from QOM or None)."""
     vm = VM(["-machine", "virt,pvlock=%s" % pvlock, "-cpu", "max", "-smp", "4",
-             "-m", "1G"] + guest.args(), name="linux")
+             "-accel", "tcg,thread=single", "-m", "1G"] + list(extra) +
+            guest.args(), name="linux")
     try:
         base = None
         if pvlock == "on":
@@ -53,16 +57,28 @@ def main():
     tap.ok(all(own == [0, 0, 0, 0] for _, own, _ in samples),
            "pvlock=on: each vCPU reads its own flag as 0", out)
     idle = [a for p, _, a in samples if p.startswith("idle")]
-    idle_ones = sum(a[c] == 1 for a in idle for c in (1, 2, 3))
-    tap.ok(idle and idle_ones >= 0.8 * 3 * len(idle),
-           "pvlock=on: idle vCPUs (WFI) read as not running (%d of %d)"
-           % (idle_ones, 3 * len(idle)), out)
+    idle_zeros = sum(a[c] == 0 for a in idle for c in (1, 2, 3))
+    tap.ok(idle and idle_zeros >= 0.8 * 3 * len(idle),
+           "pvlock=on: idle vCPUs (WFI) are not preempted: 0 in %d of %d reads"
+           % (idle_zeros, 3 * len(idle)), out)
     busy = [a for p, _, a in samples if p == "busy1"]
-    tap.ok(any(a[1] == 0 for a in busy),
-           "pvlock=on: vCPU 1's flag turns 0 while it runs a busy loop "
-           "(%d of %d samples)" % (sum(a[1] == 0 for a in busy), len(busy)), out)
+    busy_ones = sum(a[1] == 1 for a in busy)
+    tap.ok(busy and busy_ones >= 0.8 * len(busy),
+           "pvlock=on: busy vCPU 1, waiting for its turn while vCPU 0 reads, "
+           "is preempted: 1 in %d of %d reads" % (busy_ones, len(busy)), out)
     tap.ok(len({tuple(a) for _, _, a in samples}) > 1,
            "pvlock=on: the flags change over time", out)
+
+    # The kernel series' rule: every vCPU that does not run reads 1.
+    rc, out, _ = boot("on", guest,
+                      ["-global", "arm-pvlock.x-halted-is-preempted=on"])
+    samples = [(m.group(1), [int(v, 16) for v in m.group(3).split()])
+               for m in SAMPLE.finditer(out)]
+    idle = [a for p, a in samples if p.startswith("idle")]
+    idle_ones = sum(a[c] == 1 for a in idle for c in (1, 2, 3))
+    tap.ok(rc == 0 and idle and idle_ones >= 0.8 * 3 * len(idle),
+           "x-halted-is-preempted=on: idle vCPUs read as preempted: 1 in "
+           "%d of %d reads" % (idle_ones, 3 * len(idle)), out)
 
     rc, out, _ = boot("off", guest)
     tap.ok(rc == 0 and "LINUX booted" in out and "LINUX done" in out,

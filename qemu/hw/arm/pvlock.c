@@ -9,9 +9,9 @@
  * KVM the kernel answers the call and writes the "preempted" flags: QEMU
  * only tells it where each vCPU's structure is. Under TCG, QEMU answers
  * the call (target/arm/tcg/psci.c) and writes the flags itself: each vCPU
- * clears its own as it enters its execution loop and sets it as it leaves
- * (target/arm/cpu.c), and this device sets them all while the VM is
- * stopped or in reset.
+ * clears its own as it enters its execution loop and sets it as it leaves,
+ * unless it leaves halted (target/arm/cpu.c). "Preempted" means runnable
+ * but not running, as on x86: a vCPU idling in WFI is not preempted.
  *
  * The region's contents migrate as RAM. This device's own state is the
  * configuration, so that a destination that does not match refuses the
@@ -51,30 +51,20 @@ static void *arm_pvlock_slot_ptr(ArmPVLockState *s, int cpu_index)
 }
 
 /*
- * TCG: no vCPU runs, so every flag is 1. QEMU's own stores to the region
- * do not mark it dirty (that would put a bitmap update on every entry to
- * and exit from the execution loop), so mark the whole region here:
- * every migration's last pass and every snapshot stop the VM first.
+ * TCG: QEMU's own stores to the region do not mark it dirty (that would
+ * put a bitmap update on every entry to and exit from the execution
+ * loop), so mark the whole region when the VM stops: every migration's
+ * last pass and every snapshot stop it first, once each vCPU has left
+ * its loop and stored its flag.
  */
-static void arm_pvlock_mark_all_stopped(ArmPVLockState *s)
-{
-    uint32_t i;
-
-    for (i = 0; i < s->num_slots; i++) {
-        arm_pvlock_set_preempted(arm_pvlock_slot_ptr(s, i), true);
-    }
-    memory_region_set_dirty(&s->mem, 0,
-                            (hwaddr)s->num_slots * ARM_PVLOCK_SLOT_SIZE);
-}
-
 static void arm_pvlock_vm_state_change(void *opaque, bool running,
                                        RunState state)
 {
     ArmPVLockState *s = opaque;
 
-    /* When it runs again, each vCPU clears its own flag. */
     if (!running) {
-        arm_pvlock_mark_all_stopped(s);
+        memory_region_set_dirty(&s->mem, 0, (hwaddr)s->num_slots *
+                                ARM_PVLOCK_SLOT_SIZE);
     }
 }
 
@@ -115,15 +105,20 @@ static void arm_pvlock_realize(DeviceState *dev, Error **errp)
 static void arm_pvlock_reset_hold(Object *obj, ResetType type)
 {
     ArmPVLockState *s = ARM_PVLOCK(obj);
+    uint32_t i;
 
     /*
-     * TCG: the guest starts again with no structure handed out and no
-     * vCPU running. KVM keeps its own flags, and its addresses stay set.
+     * TCG: the guest starts again with no structure handed out, and no
+     * vCPU is runnable yet. KVM keeps its own flags, and its addresses.
      */
     if (tcg_enabled()) {
         memset(memory_region_get_ram_ptr(&s->mem), 0,
                (size_t)s->num_slots * ARM_PVLOCK_SLOT_SIZE);
-        arm_pvlock_mark_all_stopped(s);
+        for (i = 0; s->halted_is_preempted && i < s->num_slots; i++) {
+            arm_pvlock_set_preempted(arm_pvlock_slot_ptr(s, i), true);
+        }
+        memory_region_set_dirty(&s->mem, 0, (hwaddr)s->num_slots *
+                                ARM_PVLOCK_SLOT_SIZE);
     }
 }
 
@@ -145,6 +140,7 @@ static bool arm_pvlock_connect_cpus(ArmPVLockState *s, Error **errp)
             /* Used by the conduit (psci.c) and the execution loop hooks */
             cpu->pvlock_slot = arm_pvlock_slot_ptr(s, cs->cpu_index);
             cpu->pvlock_slot_addr = addr;
+            cpu->pvlock_halted_is_preempted = s->halted_is_preempted;
             cpu->smccc_v1_1 = true;
         }
     }
@@ -240,6 +236,12 @@ static const Property arm_pvlock_properties[] = {
     DEFINE_PROP_UINT64("base", ArmPVLockState, base, 0),
     DEFINE_PROP_UINT64("window", ArmPVLockState, window,
                        ARM_PVLOCK_REGION_ALIGN),
+    /*
+     * TCG, for comparison only: the kernel series' rule, where a vCPU
+     * halted in WFI also reads as preempted.
+     */
+    DEFINE_PROP_BOOL("x-halted-is-preempted", ArmPVLockState,
+                     halted_is_preempted, false),
 };
 
 static void arm_pvlock_class_init(ObjectClass *klass, void *data)

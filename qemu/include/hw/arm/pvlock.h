@@ -37,6 +37,7 @@ struct ArmPVLockState {
     uint32_t num_slots;     /* property: one slot per possible vCPU */
     uint64_t base;          /* property: guest physical address */
     uint64_t window;        /* property: room the board set aside */
+    bool halted_is_preempted;   /* property: TCG, the kernel series' rule */
 
     /* The migration source's configuration, checked in post_load */
     uint32_t mig_num_slots;

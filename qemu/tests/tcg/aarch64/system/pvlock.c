@@ -2,9 +2,10 @@
  * The guest side of the Arm PV-lock interface under TCG
  * (docs/specs/arm-pvlock.rst), as a guest kernel discovers and uses it.
  *
- * Built twice: "pvlock" runs on -machine virt,pvlock=on -smp 2 and checks
- * every answer and the structures; "pvlock-off" (EXPECT_OFF) runs on a
- * plain virt machine and checks that none of it is there.
+ * Built twice: "pvlock" runs on -machine virt,pvlock=on -smp 2 under
+ * round-robin TCG and checks every answer and the structures; "pvlock-off"
+ * (EXPECT_OFF) runs on a plain virt machine and checks that none of it is
+ * there.
  *
  * Copyright (c) 2026 The qemu-pvlock authors
  *
@@ -16,6 +17,7 @@
 
 #define PSCI_VERSION                0x84000000
 #define PSCI_FEATURES               0x8400000a
+#define PSCI_CPU_ON                 0xc4000003
 #define SMCCC_VERSION               0x80000000
 #define SMCCC_ARCH_FEATURES         0x80000001
 #define VENDOR_HYP_KVM_FEATURES     0x86000000
@@ -102,10 +104,14 @@ static uint64_t read_phys(uint64_t pa)
     return val;
 }
 
+/* vCPU 1 spins here, with the MMU off and no stack, never halting */
+asm("spin_forever:\n"
+    "   b spin_forever\n");
+
 static void test_on(void)
 {
     struct res r;
-    uint64_t addr, i;
+    uint64_t addr, i, flag, entry;
 
     /* Discovery, in a guest kernel's order */
     r = smccc(PSCI_FEATURES, SMCCC_VERSION);
@@ -144,9 +150,32 @@ static void test_on(void)
         }
     }
     check(i == SLOT_SIZE, "reserved bytes are zero", i);
-    /* vCPU 1 is off: it has never run, and reads as preempted */
-    check(read_phys(addr + SLOT_SIZE) == 1,
-          "a vCPU that does not run reads 1", read_phys(addr + SLOT_SIZE));
+    /* vCPU 1 is off, which is not preempted */
+    flag = read_phys(addr + SLOT_SIZE);
+    check(flag == 0, "a vCPU that is off reads 0", flag);
+
+    /*
+     * Start vCPU 1 in a loop that never halts: round-robin runs one vCPU
+     * at a time, so once vCPU 1 has had its first turn, it reads 1 (it
+     * could run, but this vCPU does) whenever this vCPU looks.
+     */
+    asm("adr %0, spin_forever" : "=r"(entry));
+    {
+        register uint64_t x0 asm("x0") = PSCI_CPU_ON;
+        register uint64_t x1 asm("x1") = 1;
+        register uint64_t x2 asm("x2") = entry;
+        register uint64_t x3 asm("x3") = 0;
+
+        asm volatile("hvc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)
+                     : : "memory");
+        check(x0 == 0, "PSCI CPU_ON of vCPU 1", x0);
+    }
+    for (i = 0; i < 100000000 && read_phys(addr + SLOT_SIZE) != 1; i++) {
+        continue;
+    }
+    flag = read_phys(addr + SLOT_SIZE);
+    check(flag == 1, "a runnable vCPU waiting for its turn reads 1", flag);
+    check(read_phys(addr) == 0, "own flag still 0", read_phys(addr));
 }
 #endif
 
