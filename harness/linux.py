@@ -87,3 +87,45 @@ def pv_guest():
     if _pv_guest is None:
         _pv_guest = PvGuest()
     return _pv_guest
+
+
+def _cpus(words):
+    """"cpu0=1 cpu1=0 ..." -> [1, 0, ...]"""
+    return [int(v) for _, v in sorted((int(k[3:]), v) for k, v in
+                                      (w.split("=") for w in words))]
+
+
+def pv_report(out):
+    """What the init's "pvlock" mode printed, as a dict:
+    lines: the kernel's arm64-pvlock lines; enabled: 0/1 or None;
+    flags: [(reader cpu, [flag per cpu])...] in order (None for an
+    offline reader); busy: [[flag per cpu]...] ("pvbusy", read on CPU 0);
+    counts: [(after workload or None, [preempted answers per cpu])...];
+    results: {workload: {"ops", "secs", "ops_per_sec", "threads"}};
+    failed: workloads that exited non-zero; done: the init finished."""
+    r = {"lines": [], "enabled": None, "flags": [], "busy": [], "counts": [],
+         "results": {}, "failed": [], "done": "LINUX done" in out}
+    for line in out.replace("\r", "").splitlines():
+        w = line.split()
+        if not w:
+            continue
+        if w[0] == "PVLOCK":
+            r["lines"].append(line[len("PVLOCK "):])
+        elif w[0] == "PVENABLED":
+            r["enabled"] = int(w[1])
+        elif w[0] == "PVFLAGS":
+            cpu = int(w[1][len("reader=cpu"):])
+            r["flags"].append((cpu, None if w[2:] == ["offline"] else _cpus(w[2:])))
+        elif w[0] == "PVBUSY":
+            r["busy"].append(_cpus(w[1:]))
+        elif w[0] == "PVCOUNT":
+            after = w[2] if w[1:2] == ["after"] else None
+            r["counts"].append((after, _cpus(w[3:] if after else w[1:])))
+        elif w[0] == "RESULT":
+            kv = dict(x.split("=") for x in w[2:])
+            r["results"][w[1]] = {"threads": int(kv["threads"]), "ops": int(kv["ops"]),
+                                  "secs": float(kv["secs"]),
+                                  "ops_per_sec": float(kv["ops_per_sec"])}
+        elif w[0] == "WLFAIL":
+            r["failed"].append(w[1])
+    return r
