@@ -5,7 +5,12 @@ under round-robin TCG; inside, devmem reads the PV-lock structures while
 the vCPUs idle and while one is busy: idle vCPUs (WFI) are not
 preempted, a busy one waiting for its turn is. With the kernel series'
 rule (x-halted-is-preempted) idle vCPUs read as preempted too.
-pvlock=off boots the same, without the region."""
+pvlock=off boots the same, without the region.
+
+Then our PV-lock aware guest kernel (kernel/guest/): it says whether it
+uses PV-lock and why not, its debugfs flags match the rule, its
+"preempted" answers grow under a lock workload; with nopvlock or
+pvlock=off the same workload runs without it."""
 
 import re
 import sys
@@ -33,6 +38,51 @@ def boot(pvlock, guest, extra=()):
         return rc, vm.output(), base
     finally:
         vm.close()
+
+
+def pv_boot(machine, *append):
+    """Boot the PV-lock aware guest under round-robin TCG; its report."""
+    vm = VM(["-machine", machine, "-cpu", "max", "-smp", "4",
+             "-accel", "tcg,thread=single", "-m", "1G"] +
+            linux.pv_guest().args(*append), name="pvguest")
+    try:
+        rc = vm.wait_exit(180)
+        out = vm.output()
+    finally:
+        vm.close()
+    return rc, out, linux.pv_report(out)
+
+
+def pv_guest_checks(tap):
+    rc, out, r = pv_boot("virt,pvlock=on", "pvbusy", "wl=mmap:4:2")
+    tap.ok(rc == 0 and r["done"] and
+           "using PV-lock for vcpu_is_preempted()" in r["lines"] and
+           r["enabled"] == 1,
+           "PV guest, pvlock=on: the kernel says it uses PV-lock", out)
+    tap.ok(r["flags"] and all(f is not None and f[reader] == 0
+                              for reader, f in r["flags"]),
+           "PV guest: debugfs shows the reading CPU's own flag as 0", r["flags"])
+    busy = r["busy"]
+    tap.ok(busy and sum(b[1:] == [1, 1, 1] for b in busy) >= 0.6 * len(busy),
+           "PV guest: CPUs 1-3 spinning, waiting for their turn, read 1 on "
+           "CPU 0 (%d of %d samples)"
+           % (sum(b[1:] == [1, 1, 1] for b in busy), len(busy)), busy)
+    before = [sum(c) for a, c in r["counts"] if a is None]
+    after = [sum(c) for a, c in r["counts"] if a == "mmap"]
+    tap.ok(before and after and after[-1] > before[0] and
+           "mmap" in r["results"] and not r["failed"],
+           "PV guest: the preempted answers grow under the mmap workload "
+           "(%s -> %s)" % (before[:1], after[-1:]), r["counts"])
+
+    rc, out, r = pv_boot("virt,pvlock=on", "nopvlock", "wl=mmap:4:1")
+    tap.ok(rc == 0 and "disabled by nopvlock" in r["lines"] and
+           r["enabled"] == 0 and "mmap" in r["results"] and not r["failed"],
+           "PV guest, nopvlock: PV-lock disabled, the workload runs", out)
+    rc, out, r = pv_boot("virt", "wl=mmap:4:1")
+    tap.ok(rc == 0 and any(l.startswith("not available:") for l in r["lines"]) and
+           r["enabled"] == 0 and "mmap" in r["results"] and not r["failed"],
+           "PV guest, pvlock=off: the kernel says PV-lock is not available "
+           "(%s), the workload runs" % "; ".join(r["lines"]), out)
 
 
 def main():
@@ -87,6 +137,7 @@ def main():
            % ("0x%08x" % base if base is not None else "pvlock=on's base"), out)
     tap.ok("hypervisor services detected" not in out,
            "pvlock=off: no SMCCC 1.1, no KVM services (as upstream)", out)
+    pv_guest_checks(tap)
     return tap.done()
 
 
