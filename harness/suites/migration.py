@@ -6,7 +6,9 @@ its own flag, CPU 0 reports its counters) migrates over a unix socket,
 TCP on 127.0.0.1, between two network namespaces, back and forth, with
 multifd and postcopy; failed migrations must leave the source running
 with its guest's checks intact; snapshots, reset, icount and
-dump-guest-memory keep the feature working."""
+dump-guest-memory keep the feature working. A Linux guest checks its
+flags across a migration, and our PV-lock aware kernel migrates in the
+middle of a lock workload and keeps using PV-lock."""
 
 import os
 import re
@@ -344,6 +346,41 @@ def test_linux(tap, d):
     dst.close()
 
 
+def test_pv_linux(tap, d):
+    """Our PV-lock aware kernel migrates live in the middle of a lock
+    workload, under round-robin TCG, and keeps using PV-lock."""
+    args = ["-machine", "virt,pvlock=on", "-cpu", "max", "-smp", "4",
+            "-accel", "tcg,thread=single", "-m", "512M"
+            ] + linux.pv_guest().args("wl=mmap:4:10", "wl=creat:4:3")
+    src = VM(args, name="pv-src")
+    src.connect()
+    # The first PVCOUNT comes before the workload: migrate a few seconds in.
+    i, _ = src.wait_line(lambda l: l.startswith("PVCOUNT"), 120)
+    time.sleep(4)
+    dst, info = migrate(src, args, "unix:%s/pv.sock" % d.dir)
+    tap.ok(i is not None and info.get("status") == "completed",
+           "PV guest: live migration in the middle of the mmap workload "
+           "completes", src.output()[-2000:] + "\n%s" % info)
+    flags = dst.qmp.read_flags(4)
+    tap.ok(all(f in (0, 1) for f in flags),
+           "PV guest: the destination's flags are 0 or 1: %s" % flags, flags)
+    rc = dst.wait_exit(120)
+    out = src.output() + "\n" + dst.output()
+    r = linux.pv_report(out)
+    # Both counts are printed on the destination, after the migration.
+    mid = [sum(c) for a, c in r["counts"] if a == "mmap"]
+    end = [sum(c) for a, c in r["counts"] if a == "creat"]
+    bad = [l for l in out.splitlines()
+           if re.search(r"WARNING|BUG|Oops|Call trace|arm64-pvlock: CPU", l)]
+    tap.ok(rc == 0 and r["done"] and {"mmap", "creat"} <= set(r["results"]) and
+           not r["failed"] and not bad and mid and end and end[-1] > mid[-1],
+           "PV guest: the workloads finish on the destination, whose preempted "
+           "answers keep growing (%s -> %s), no kernel warning"
+           % (mid[-1:], end[-1:]), "\n".join(bad) + "\n" + dst.output()[-3000:])
+    src.close()
+    dst.close()
+
+
 def elf_segments(path):
     """(physical address, size) of each PT_LOAD of an ELF64 LE core file."""
     with open(path, "rb") as f:
@@ -387,6 +424,7 @@ def main():
         test_netns(tap)
         test_postcopy(tap, d)
         test_linux(tap, d)
+        test_pv_linux(tap, d)
         test_failures(tap, d)
         test_snapshot_reset(tap, d)
         test_icount_dump(tap, d)
