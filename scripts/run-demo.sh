@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# The main job: build QEMU, then boot an aarch64 guest with
-# -machine virt,pvlock=on -smp 4 and show the vCPUs' preempted flags
-# change as QEMU schedules them (harness/demo.py).
+# The main job: build QEMU and our PV-lock aware guest kernel, boot it
+# with -machine virt,pvlock=on -smp 4, show that it uses PV-lock and its
+# vCPUs' preempted flags as the guest and the host see them, then run a
+# lock workload with and without PV-lock (harness/demo.py).
 
 . "$(dirname "$0")/common.sh"
 
