@@ -69,12 +69,15 @@ def build_attr_test():
     return attr_test
 
 
-def make_initramfs(qemu, files, busybox_root):
+def make_initramfs(qemu, files, busybox_root, base="initramfs"):
     """busybox (from the Linux guest's initramfs tree), our QEMU and its
-    libraries, files (name in / -> path), kernel/kvm-host/l1/init."""
-    root = os.path.join(L1_DIR, "root")
+    libraries, files (name in / -> path), kernel/kvm-host/l1/init, as
+    L1_DIR/base.cpio.gz (its tree in L1_DIR/base-root; "initramfs" keeps
+    the suite's names, root/)."""
+    root = os.path.join(L1_DIR, "root" if base == "initramfs" else base + "-root")
     shutil.rmtree(root, ignore_errors=True)
-    for d in ("bin", "dev", "proc", "sys", "tmp", "qemu", "lib/aarch64-linux-gnu", "lib64"):
+    for d in ("bin", "dev", "proc", "sys", "tmp", "qemu", "pv", "lib/aarch64-linux-gnu",
+              "lib64"):
         os.makedirs(os.path.join(root, d))
     shutil.copy(os.path.join(busybox_root, "bin", "busybox"), os.path.join(root, "bin"))
     shutil.copy(qemu, os.path.join(root, "qemu"))
@@ -87,7 +90,7 @@ def make_initramfs(qemu, files, busybox_root):
         shutil.copy(path, os.path.join(root, dest, lib))
     subprocess.check_call(["aarch64-linux-gnu-strip", os.path.join(root, "qemu",
                                                                    "qemu-system-aarch64")])
-    img = os.path.join(L1_DIR, "initramfs.cpio.gz")
+    img = os.path.join(L1_DIR, base + ".cpio.gz")
     subprocess.check_call("cd %s && find . | cpio -o -H newc --quiet | gzip -1 > %s"
                           % (root, img), shell=True)
     return img
@@ -103,21 +106,32 @@ def initramfs():
     return make_initramfs(qemu, files, linux.guest().root)
 
 
+def pv_initramfs():
+    """L1's initramfs for the PV-lock benchmark (init's "pvbench" mode):
+    the cross-built QEMU and the PV-lock aware Linux guest, our guest
+    kernel and its initramfs with the workloads, as /pv/Image and
+    /pv/initrd; returns its path."""
+    pv = linux.pv_guest()
+    return make_initramfs(cross_qemu(), {"pv/Image": pv.kernel, "pv/initrd": pv.initrd},
+                          linux.guest().root, base="initramfs-pv")
+
+
 def section(out, name):
     """What L1's init printed between L1OUT name begin and end."""
     m = re.search(r"L1OUT %s begin\n(.*?)L1OUT %s end" % (name, name), out, re.S)
     return m.group(1) if m else ""
 
 
-def boot_l1(kernel, initrd, name, append=""):
-    """Boot L1 to its poweroff; returns (exit status, serial output)."""
+def boot_l1(kernel, initrd, name, append="", timeout=900):
+    """Boot L1 to its poweroff; returns (exit status, serial output);
+    the status is None if it did not power off within timeout seconds."""
     # A panic in L1 reboots it, and -no-reboot then ends QEMU.
     vm = VM(["-machine", "virt,virtualization=on,gic-version=3", "-cpu", "max",
              "-smp", "2", "-m", "2G", "-kernel", kernel, "-initrd", initrd,
              "-no-reboot", "-append", "console=ttyAMA0 quiet panic=-1 " + append],
             name=name)
     try:
-        rc = vm.wait_exit(900)
+        rc = vm.wait_exit(timeout)
         return rc, vm.output().replace("\r", "")
     finally:
         vm.close()
