@@ -102,9 +102,12 @@ def pv_report(out):
     offline reader); busy: [[flag per cpu]...] ("pvbusy", read on CPU 0);
     counts: [(after workload or None, [preempted answers per cpu])...];
     results: {workload: {"ops", "secs", "ops_per_sec", "threads"}};
+    stats: {workload: {"ctxt", "idle"}}: context switches and idle jiffies
+    (all CPUs, /proc/stat) during the workload;
     failed: workloads that exited non-zero; done: the init finished."""
     r = {"lines": [], "enabled": None, "flags": [], "busy": [], "counts": [],
-         "results": {}, "failed": [], "done": "LINUX done" in out}
+         "results": {}, "stats": {}, "failed": [], "done": "LINUX done" in out}
+    before = {}
     for line in out.replace("\r", "").splitlines():
         w = line.split()
         if not w:
@@ -126,6 +129,12 @@ def pv_report(out):
             r["results"][w[1]] = {"threads": int(kv["threads"]), "ops": int(kv["ops"]),
                                   "secs": float(kv["secs"]),
                                   "ops_per_sec": float(kv["ops_per_sec"])}
+        elif w[0] == "PVSTAT" and len(w) == 5:
+            kv = {k: int(v) for k, v in (x.split("=") for x in w[3:])}
+            if w[1] == "before":
+                before[w[2]] = kv
+            elif w[2] in before:
+                r["stats"][w[2]] = {k: kv[k] - before[w[2]][k] for k in kv}
         elif w[0] == "WLFAIL":
             r["failed"].append(w[1])
     return r

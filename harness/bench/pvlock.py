@@ -77,8 +77,10 @@ def wl_words(names, threads, secs, pin):
 
 def parse(out, names, arm, stamps=None):
     """One boot's results: workload -> {"ops_per_sec", "answers" (preempted
-    answers during it, all CPUs), "wall" (host seconds, if stamps: the
-    arrival time of each output line)}. Checks the arm took effect."""
+    answers during it, all CPUs), "ctxt" (context switches per second),
+    "idle" (idle share of the vCPUs' time), "wall" (host seconds, if
+    stamps: the arrival time of each output line)}. Checks the arm took
+    effect."""
     r = linux.pv_report(out)
     want = 1 if arm == "pv" else 0
     if r["enabled"] != want:
@@ -92,8 +94,12 @@ def parse(out, names, arm, stamps=None):
             log("    %s: no result (failed: %s)" % (n, r["failed"]))
             continue
         prev = order[order.index(n) - 1]
+        secs, st = r["results"][n]["secs"], r["stats"].get(n)
         res[n] = {"ops_per_sec": r["results"][n]["ops_per_sec"],
-                  "answers": totals[n] - totals[prev], "wall": None}
+                  "answers": totals[n] - totals[prev], "wall": None,
+                  "ctxt": st["ctxt"] / secs if st else None,
+                  # /proc/stat counts USER_HZ (100) jiffies per CPU.
+                  "idle": st["idle"] / 100 / secs / r["results"][n]["threads"] if st else None}
     if stamps:
         # A workload's host time: from the line before its RESULT (the
         # init's last report before starting it) to its RESULT.
@@ -171,6 +177,14 @@ def nested_runs(names, runs, secs, pin, results, kernel, initrd):
                 results.setdefault(("a", rule, n, arm), []).append(v)
 
 
+def pair(pv, no, key, form, scale):
+    """form % (median of key in the PV arm, in the nopvlock arm), or "-"."""
+    if any(v[key] is None for v in pv + no):
+        return "-"
+    return form % (statistics.median(v[key] for v in pv) * scale,
+                   statistics.median(v[key] for v in no) * scale)
+
+
 def spread(xs):
     return "%s-%s" % (fmt(min(xs)), fmt(max(xs)))
 
@@ -199,6 +213,9 @@ def table(results, settings, names, runs, secs, pin, elapsed):
           "CPUs) during the workload,")
     print("median per run, PV arm / nopvlock arm (0 in the PV arm: PV-lock never said "
           "\"preempted\").")
+    print("ctxt/s: context switches per second, idle: idle share of the vCPUs' time "
+          "(guest /proc/stat),")
+    print("medians, PV arm / nopvlock arm: where the time goes.")
     for key in settings:
         s = SETTINGS[key]
         print()
@@ -209,7 +226,7 @@ def table(results, settings, names, runs, secs, pin, elapsed):
             print("    per workload run, PV / nopvlock; host ratio: the ratio of ops "
                   "per host second.")
         rows = [["rule", "workload", "ratio", "pairs", "PV ops/s (spread)",
-                 "nopvlock ops/s (spread)", "answers", "runs"]
+                 "nopvlock ops/s (spread)", "answers", "ctxt/s", "idle %", "runs"]
                 + (["host s", "host ratio"] if key == "b" else [])]
         for rule in s["rules"]:
             for n in names:
@@ -227,6 +244,8 @@ def table(results, settings, names, runs, secs, pin, elapsed):
                        "%s (%s)" % (fmt(statistics.median(b)), spread(b)),
                        "%d/%d" % (statistics.median(v["answers"] for v in pv),
                                   statistics.median(v["answers"] for v in no)),
+                       pair(pv, no, "ctxt", "%.0f/%.0f", 1),
+                       pair(pv, no, "idle", "%.0f/%.0f", 100),
                        "%d/%d" % (len(a), len(b))]
                 if key == "b":
                     if all(v["wall"] for v in pv + no):
