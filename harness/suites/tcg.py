@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """PV-lock under TCG, end to end (TAP): the series' tests/tcg guest, run
-by QEMU's own framework; the bare-metal probe guest
+by QEMU's own framework; the SMCCC fuzzer; the bare-metal probe guest
 (guests/pvlock-probe.c) with pvlock=on and off, at EL1 (HVC conduit) and
 EL2 (virtualization=on, SMC conduit), single-threaded and MTTCG; while it
 spins, the host samples the flags through QMP."""
@@ -73,9 +73,33 @@ def qemu_tcg_tests(tap):
                "QEMU's tests/tcg: %s" % t, r.stdout + r.stderr + out)
 
 
+def fuzz(tap):
+    """guests/smccc-fuzz.c: 100,000 random SMCCC calls through the
+    conduit, from EL1 (HVC) and EL2 (SMC), pvlock on and off, round-robin
+    and MTTCG: QEMU survives, unknown calls return -1, nothing is
+    written outside the caller's flag."""
+    elf = guests.build("smccc-fuzz")
+    for machine in ("virt,pvlock=on", "virt", "virt,pvlock=on,virtualization=on",
+                    "virt,virtualization=on"):
+        for accel in ("tcg,thread=single", "tcg"):
+            vm = VM(["-machine", machine, "-cpu", "max", "-accel", accel,
+                     "-smp", "2", "-m", "256", "-kernel", elf], name="fuzz")
+            try:
+                rc = vm.wait_exit(120)
+                out = vm.output()
+            finally:
+                vm.close()
+            calls = [l for l in out.splitlines() if l.startswith("FUZZ calls=")]
+            tap.ok(rc == 0 and "FUZZ RESULT: PASS" in out,
+                   "SMCCC fuzzer, %s, %s: %s" % (machine, accel,
+                                                 calls[0] if calls else "no result"),
+                   out)
+
+
 def main():
     tap = TAP()
     qemu_tcg_tests(tap)
+    fuzz(tap)
 
     # Round-robin TCG: exactly one vCPU runs at a time.
     out, stats, samples = run_probe(
