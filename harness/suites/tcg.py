@@ -12,7 +12,7 @@ import time
 
 from harness import OUT, guests
 from harness.guests import probe_stats
-from harness.qemu import VM
+from harness.qemu import QEMU, VM
 from harness.tap import TAP
 
 
@@ -96,10 +96,23 @@ def fuzz(tap):
                    out)
 
 
+def secure_firmware(tap):
+    """With secure=on and firmware, the firmware provides PSCI and QEMU's
+    conduit is off: pvlock=on would do nothing, so it is refused."""
+    hello = guests.build("hello")
+    r = subprocess.run([QEMU, "-machine", "virt,pvlock=on,secure=on", "-cpu", "max",
+                        "-bios", hello, "-display", "none", "-nodefaults"],
+                       capture_output=True, text=True, timeout=60)
+    tap.ok(r.returncode == 1 and "pvlock=on needs QEMU's PSCI emulation under "
+           "TCG" in r.stderr, "secure=on with firmware: pvlock=on refused, "
+           "exit 1", r.stderr)
+
+
 def main():
     tap = TAP()
     qemu_tcg_tests(tap)
     fuzz(tap)
+    secure_firmware(tap)
 
     # Round-robin TCG: exactly one vCPU runs at a time.
     out, stats, samples = run_probe(

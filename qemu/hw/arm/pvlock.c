@@ -114,8 +114,10 @@ static void arm_pvlock_reset_hold(Object *obj, ResetType type)
     if (tcg_enabled()) {
         memset(memory_region_get_ram_ptr(&s->mem), 0,
                (size_t)s->num_slots * ARM_PVLOCK_SLOT_SIZE);
-        for (i = 0; s->halted_is_preempted && i < s->num_slots; i++) {
-            arm_pvlock_set_preempted(arm_pvlock_slot_ptr(s, i), true);
+        if (s->halted_is_preempted) {
+            for (i = 0; i < s->num_slots; i++) {
+                arm_pvlock_set_preempted(arm_pvlock_slot_ptr(s, i), true);
+            }
         }
         memory_region_set_dirty(&s->mem, 0, (hwaddr)s->num_slots *
                                 ARM_PVLOCK_SLOT_SIZE);

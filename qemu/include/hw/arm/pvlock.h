@@ -63,8 +63,10 @@ ArmPVLockState *arm_pvlock_create(hwaddr base, hwaddr window, Error **errp);
  *
  * The field only ever holds 0 or 1 and its upper 32 bits stay zero (the
  * PREEMPTED call and reset zero the whole structure), so a single-copy
- * atomic store of the low 32 bits updates the 64-bit field atomically on
- * every host, including 32-bit ones without 64-bit atomics.
+ * atomic store of the low 32 bits updates the 64-bit field atomically.
+ * It is 32 bits because this code is also built into qemu-system-arm,
+ * which 32-bit hosts still build, and where qatomic_set() of 64 bits
+ * fails its ATOMIC_REG_SIZE check.
  */
 static inline void arm_pvlock_set_preempted(void *slot, bool preempted)
 {
