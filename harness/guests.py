@@ -54,15 +54,19 @@ LINUX_CFLAGS = ["-O2", "-static", "-pthread", "-Wall", "-Wextra", "-Werror"]
 
 def build_linux(name):
     """Path of the static arm64 Linux program built from
-    guests/workloads/NAME.c (with workload.h), rebuilt when a source or
-    this builder is newer."""
+    guests/workloads/NAME.c (with workload.h) or, for the guest's own
+    tools, guests/linux/NAME.c, rebuilt when a source or this builder is
+    newer."""
     install_deps("guests")
     out = os.path.join(OUT, "guests", "linux")
     os.makedirs(out, exist_ok=True)
     exe = os.path.join(out, name)
     src = os.path.join(WORKLOADS_SRC, name + ".c")
     if not os.path.exists(src):
-        raise SystemExit("no program named %s in guests/workloads/" % name)
+        src = os.path.join(SRC, "linux", name + ".c")
+    if not os.path.exists(src):
+        raise SystemExit("no program named %s in guests/workloads/ or guests/linux/"
+                         % name)
     deps = [src, os.path.join(WORKLOADS_SRC, "workload.h"), os.path.abspath(__file__)]
     if (not os.path.exists(exe) or
             max(os.path.getmtime(f) for f in deps) > os.path.getmtime(exe)):

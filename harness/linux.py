@@ -52,8 +52,8 @@ class PvGuest(LinuxGuest):
 
 
 def workload_initrd(base_root, root):
-    """base_root's tree (busybox), guests/linux/init and the workloads in
-    /wl/, as an initramfs next to root; returns its path. Cheap: rebuilt
+    """base_root's tree (busybox), guests/linux/init, the workloads in
+    /wl/ and /bin/ptpcheck, as an initramfs next to root; returns its path. Cheap: rebuilt
     every time."""
     shutil.rmtree(root, ignore_errors=True)
     shutil.copytree(base_root, root, symlinks=True)
@@ -63,6 +63,8 @@ def workload_initrd(base_root, root):
     os.chmod(os.path.join(root, "init"), 0o755)
     for name, path in guests.workloads().items():
         shutil.copy(path, os.path.join(root, "wl", name))
+    # The init's "ptp" mode (the kvm suite's PTP checks).
+    shutil.copy(guests.build_linux("ptpcheck"), os.path.join(root, "bin", "ptpcheck"))
     img = os.path.join(os.path.dirname(root), "initramfs.cpio.gz")
     subprocess.check_call("cd %s && find . | cpio -o -H newc --quiet | gzip -1 > %s"
                           % (root, img), shell=True)

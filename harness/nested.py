@@ -76,7 +76,7 @@ def make_initramfs(qemu, files, busybox_root, base="initramfs"):
     the suite's names, root/)."""
     root = os.path.join(L1_DIR, "root" if base == "initramfs" else base + "-root")
     shutil.rmtree(root, ignore_errors=True)
-    for d in ("bin", "dev", "proc", "sys", "tmp", "qemu", "pv", "lib/aarch64-linux-gnu",
+    for d in ("bin", "dev", "proc", "sys", "tmp", "qemu", "pv", "stock", "lib/aarch64-linux-gnu",
               "lib64"):
         os.makedirs(os.path.join(root, d))
     shutil.copy(os.path.join(busybox_root, "bin", "busybox"), os.path.join(root, "bin"))
@@ -110,9 +110,11 @@ def pv_initramfs():
     """L1's initramfs for the PV-lock benchmark (init's "pvbench" mode):
     the cross-built QEMU and the PV-lock aware Linux guest, our guest
     kernel and its initramfs with the workloads, as /pv/Image and
-    /pv/initrd; returns its path."""
+    /pv/initrd, and Debian's stock kernel as /stock/Image (the PTP
+    checks); returns its path."""
     pv = linux.pv_guest()
-    return make_initramfs(cross_qemu(), {"pv/Image": pv.kernel, "pv/initrd": pv.initrd},
+    return make_initramfs(cross_qemu(), {"pv/Image": pv.kernel, "pv/initrd": pv.initrd,
+                                         "stock/Image": linux.guest().kernel},
                           linux.guest().root, base="initramfs-pv")
 
 

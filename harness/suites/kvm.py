@@ -9,7 +9,9 @@ kvm-steal-time works as upstream. With the reference host handler
 guest kernel as L2: under the reference handler it uses PV-lock and its
 "preempted" answers grow under a lock workload, 4 vCPUs on 2; under the
 stock kernel, where 0x86000001 is PTP, it says PV-lock is not available
-and never takes a PTP answer for an address."""
+and never takes a PTP answer for an address. Last, the PTP clash: a
+stock Debian guest finds no KVM PTP clock under pvlock=on (QEMU turns it
+off) and a working one under pvlock=off."""
 
 import os
 import re
@@ -121,6 +123,42 @@ def pv_guest_checks(tap, stock):
            "mmap (%s -> %s)" % (before[:1], after[-1:]), l2)
 
 
+HYP_SERVICES = re.compile(r"hypervisor services detected \((?:0x[0-9a-f]+ ){3}(0x[0-9a-f]+)\)")
+PTPCHECK = re.compile(r"PTPCHECK dev=\S+ offset_ns=(-?\d+) advance_ns=(-?\d+)")
+
+
+def ptp_checks(tap):
+    """Mainline KVM serves its PTP clock at 0x86000001, PV-lock's ID,
+    announced by bit 1 of the vendor hypervisor bitmap. A stock Debian
+    guest (ptp_kvm built in) on the reference handler: with pvlock=on QEMU
+    turns PTP off, so the guest finds no KVM PTP clock rather than one
+    that reads PV-lock answers as time; with pvlock=off its clock works."""
+    rc, out = boot_l1(nested.reference_kernel(), nested.pv_initramfs(), "l1-ptp",
+                      "pvbench l2smp=1 l2run=ptp-on:default:ptp:on "
+                      "l2run=ptp-off:default:ptp:off")
+    on, off = section(out, "ptp-on"), section(out, "ptp-off")
+    tap.note("reference kernel, stock L2 with pvlock=on:\n" + on[-1500:])
+    tap.note("reference kernel, stock L2 with pvlock=off:\n" + off[-1500:])
+    bmap_on = HYP_SERVICES.search(on)
+    tap.ok(rc == 0 and "L1TEST ptp-on rc=0" in out and "LINUX done" in on and
+           bmap_on is not None and not int(bmap_on.group(1), 16) & 2 and
+           "KVM virtual PTP" not in on and "PTPCHECK none" in on,
+           "stock L2 (ptp_kvm built in), pvlock=on under KVM: QEMU cleared PTP "
+           "from the vendor hypervisor bitmap (%s), no KVM PTP clock"
+           % (bmap_on.group(1) if bmap_on else "no bitmap line"), on[-3000:])
+    bmap_off = HYP_SERVICES.search(off)
+    clock = PTPCHECK.search(off)
+    offset, advance = (int(clock.group(1)), int(clock.group(2))) if clock else (None, None)
+    tap.ok(rc == 0 and "L1TEST ptp-off rc=0" in out and "LINUX done" in off and
+           bmap_off is not None and int(bmap_off.group(1), 16) & 2 and
+           "KVM virtual PTP" in off and clock is not None and
+           abs(offset) < 60 * 10**9 and 50 * 10**6 < advance < 5 * 10**9,
+           "stock L2, pvlock=off under KVM: PTP in the bitmap (%s), a working KVM "
+           "PTP clock (offset from the guest's realtime %s ns, %s ns over a "
+           "200 ms sleep)" % (bmap_off.group(1) if bmap_off else "no bitmap line",
+                              offset, advance), off[-3000:])
+
+
 def main():
     tap = TAP()
     initrd = nested.initramfs()
@@ -131,6 +169,7 @@ def main():
     else:
         reference_kernel(tap, initrd)
         pv_guest_checks(tap, stock)
+        ptp_checks(tap)
     return tap.done()
 
 
