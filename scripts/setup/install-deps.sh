@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # Install, from Debian's archive only, what the project needs.
-#   install-deps.sh [GROUP...]   groups: build test docs guests linux cross kernel (default: all but cross, kernel)
+#   install-deps.sh [GROUP...]   groups: build test docs guests linux cross kernel libvirt
+#                                (default: all but cross, kernel, libvirt)
 # Idempotent: apt is only called when a package is missing.
 
 . "$(dirname "$0")/../common.sh"
@@ -30,23 +31,51 @@ BPO_PKGS[cross]=""
 # Cross-compiling the L1 kernel (scripts/build/l1-kernel.sh).
 PKGS[kernel]="bc flex bison libssl-dev libelf-dev patch xz-utils"
 BPO_PKGS[kernel]=""
+# The libvirt suite (harness/suites/libvirt.py): Debian's libvirt 11.3,
+# the monolithic libvirtd, virtlogd and virsh. Each backports package is
+# named NAME/bookworm-backports in PKGS, never through BPO_PKGS's
+# -t bookworm-backports, which would also take systemd from backports.
+# libvirt-daemon-driver-qemu wants qemu-kvm (qemu-system-x86, whose
+# seabios must be the backported one) and systemd-container: the latter
+# pinned to the installed systemd's version, so systemd is not upgraded.
+# qemu-system-arm is QEMU 10.0 without pvlock: the suite's emulator that
+# lacks the option, for the refused migration.
+_systemd=$(dpkg-query -W -f='${Version}' systemd 2>/dev/null || true)
+PKGS[libvirt]="libvirt-daemon/bookworm-backports libvirt-daemon-driver-qemu/bookworm-backports
+  libvirt-daemon-common/bookworm-backports libvirt-daemon-log/bookworm-backports
+  libvirt-clients/bookworm-backports libvirt0/bookworm-backports libvirt-common/bookworm-backports
+  qemu-system-common/bookworm-backports qemu-system-x86/bookworm-backports
+  qemu-system-arm/bookworm-backports seabios/bookworm-backports
+  systemd-container${_systemd:+=$_systemd} iproute2"
+BPO_PKGS[libvirt]=""
 
 SOURCES=/etc/apt/sources.list.d/qemu-pvlock.sources
 
 groups=("$@")
 [ ${#groups[@]} -gt 0 ] || groups=(build test docs guests linux)
 
+# missing PKG...: those not installed. NAME/bookworm-backports counts as
+# installed only in a backports version (~bpo), NAME=VERSION only in
+# that version.
 missing() {
-    local p
+    local p name have
     for p in "$@"; do
-        dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
-            grep -q 'install ok installed' || echo "$p"
+        name=${p%%[/=]*}
+        have=$(dpkg-query -W -f='${Status} ${Version}' "$name" 2>/dev/null) || have=
+        case "$have" in
+        "install ok installed "*) have=${have#install ok installed };;
+        *) echo "$p"; continue;;
+        esac
+        case "$p" in
+        */bookworm-backports) [[ "$have" == *~bpo* ]] || echo "$p";;
+        *=*) [ "$have" = "${p#*=}" ] || echo "$p";;
+        esac
     done
 }
 
 want=() want_bpo=()
 for g in "${groups[@]}"; do
-    [ -n "${PKGS[$g]+x}" ] || die "unknown group '$g' (build test docs guests linux cross kernel)"
+    [ -n "${PKGS[$g]+x}" ] || die "unknown group '$g' (build test docs guests linux cross kernel libvirt)"
     # shellcheck disable=SC2086
     want+=($(missing ${PKGS[$g]}))
     # shellcheck disable=SC2086
@@ -79,6 +108,19 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 msg "installing: ${want[*]} ${want_bpo[*]}"
 apt-get update -q >/dev/null
+# A plain name and NAME/bookworm-backports of the same package (two
+# groups): keep the backports one, apt refuses both.
+for i in "${!want[@]}"; do
+    [[ " ${want[*]} " != *" ${want[i]}/bookworm-backports "* ]] || unset 'want[i]'
+done
+want=("${want[@]}")
+# systemd must stay as it is (backports' libvirt pulls in newer systemd
+# packages unless told otherwise): refuse before apt changes anything.
+if [ ${#want[@]} -gt 0 ] &&
+    apt-get install -s -q --no-install-recommends "${want[@]}" 2>/dev/null |
+        grep -E '^Inst (systemd|libsystemd0|libsystemd-shared|libudev1) \['; then
+    die "installing ${want[*]} would upgrade systemd (above); refusing"
+fi
 [ ${#want[@]} -eq 0 ] || apt-get install -y -q --no-install-recommends "${want[@]}" >/dev/null
 [ ${#want_bpo[@]} -eq 0 ] ||
     apt-get install -y -q --no-install-recommends -t bookworm-backports "${want_bpo[@]}" >/dev/null
