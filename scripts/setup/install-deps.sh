@@ -3,7 +3,8 @@
 #
 # Install, from Debian's archive only, what the project needs.
 #   install-deps.sh [GROUP...]   groups: build test docs guests linux cross kernel libvirt
-#                                (default: all but cross, kernel, libvirt)
+#                                libvirt-build
+#                                (default: all but cross, kernel, libvirt, libvirt-build)
 # Idempotent: apt is only called when a package is missing.
 
 . "$(dirname "$0")/../common.sh"
@@ -48,6 +49,12 @@ PKGS[libvirt]="libvirt-daemon/bookworm-backports libvirt-daemon-driver-qemu/book
   qemu-system-arm/bookworm-backports seabios/bookworm-backports
   systemd-container${_systemd:+=$_systemd} iproute2"
 BPO_PKGS[libvirt]=""
+# Building the patched libvirt (scripts/build/libvirt.sh), on top of
+# build: the libraries and programs its meson setup requires (xmllint,
+# xsltproc) and json-c for the QEMU driver.
+PKGS[libvirt-build]="libxml2-dev libxml2-utils xsltproc libgnutls28-dev
+  libtirpc-dev libjson-c-dev"
+BPO_PKGS[libvirt-build]=""
 
 SOURCES=/etc/apt/sources.list.d/qemu-pvlock.sources
 
@@ -75,7 +82,7 @@ missing() {
 
 want=() want_bpo=()
 for g in "${groups[@]}"; do
-    [ -n "${PKGS[$g]+x}" ] || die "unknown group '$g' (build test docs guests linux cross kernel libvirt)"
+    [ -n "${PKGS[$g]+x}" ] || die "unknown group '$g' (build test docs guests linux cross kernel libvirt libvirt-build)"
     # shellcheck disable=SC2086
     want+=($(missing ${PKGS[$g]}))
     # shellcheck disable=SC2086

@@ -1,0 +1,73 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Settings and helpers for the libvirt side (libvirt/patches/); sourced.
+#
+# Same shape as the QEMU work tree (scripts/tree/): build/libvirt is a git
+# repository, tag 'upstream' the pristine tarball, then one commit per
+# patch of libvirt/patches/, applied with git am. There are no local
+# build fixes and no plain-file copy: the series only changes files that
+# libvirt already has, plus test data.
+
+# tree_commit_env, series_files; these set TOP, OUT, CACHE_DIR, msg, die
+. "$(dirname "${BASH_SOURCE[0]}")/../tree/lib.sh"
+
+# The upstream libvirt the patches apply to, as Debian's archive serves
+# it: the version that bookworm-backports ships as a binary, so that the
+# patched daemon and Debian's one can be compared.
+LIBVIRT_VERSION=11.3.0
+LIBVIRT_SRCPKG="libvirt/bookworm-backports"
+LIBVIRT_TARBALL="libvirt_${LIBVIRT_VERSION}.orig.tar.xz"
+LIBVIRT_SHA256=6bcb0c42c4580436fea262ced56f68a6afe20f7390b1bea2116718cc034a0283
+
+LIBVIRT_TREE=$OUT/libvirt
+LIBVIRT_BUILD=$OUT/libvirt-build
+LIBVIRT_SERIES_DIR=$TOP/libvirt/patches
+LIBVIRT_SUBJECT_PREFIX="RFC PATCH"
+
+# What the tests and the end-to-end suite need, and nothing else: the
+# test programs for the files the series changes, the mock libraries
+# they preload (VIR_TEST_MAIN_PRELOAD in each test), the daemon with its
+# QEMU driver module, virtlogd and virsh.
+LIBVIRT_TESTS=(qemuxmlconftest qemucapabilitiestest domaincapstest qemucaps2xmltest)
+LIBVIRT_TARGETS=(
+    "${LIBVIRT_TESTS[@]/#/tests/}"
+    tests/qemucapsprobe
+    tests/libqemuxml2argvmock.so tests/libdomaincapsmock.so
+    tests/libvirrandommock.so tests/libqemucpumock.so tests/libvirpcimock.so
+    tests/libvirnumamock.so tests/libqemucapsprobemock.so
+    tests/libqemucaps2xmlmock.so
+    src/libvirtd src/libvirt_driver_qemu.so src/virtlogd tools/virsh
+)
+
+# The QEMU, remote, libvirtd and test drivers; everything else off.
+# -Dsystem=true gives Debian's paths (/etc/libvirt, /run/libvirt,
+# /var/lib/libvirt), so that the daemon from the build tree and Debian's
+# packaged one share configuration, sockets and virtlogd.
+LIBVIRT_MESON_ARGS=(
+    -Dsystem=true -Dno_git=true -Dauto_features=disabled
+    -Dtests=enabled -Dexpensive_tests=disabled -Ddocs=disabled
+    -Djson_c=enabled -Ddriver_qemu=enabled -Ddriver_remote=enabled
+    -Ddriver_libvirtd=enabled -Ddriver_test=enabled
+    -Dinit_script=none -Dgit_werror=enabled
+)
+
+lgit() { git -C "$LIBVIRT_TREE" "$@"; }
+
+libvirt_synced_file() { echo "$LIBVIRT_TREE/.git/pvlock-synced"; }
+
+# A hash of what prepare.sh reads from the repo.
+libvirt_repo_hash() {
+    (cd "$TOP" && find libvirt/patches -type f | LC_ALL=C sort | xargs -d '\n' sha256sum) |
+        sha256sum | cut -d' ' -f1
+}
+
+# Commits made since the tree last matched the repo, or changes not
+# committed?
+libvirt_tree_has_edits() {
+    local recorded
+    recorded=$(cut -d' ' -f1 "$(libvirt_synced_file)" 2>/dev/null || true)
+    [ "$(lgit rev-parse HEAD)" != "$recorded" ] || [ -n "$(lgit status --porcelain)" ]
+}
+
+libvirt_record_synced() {
+    echo "$(lgit rev-parse HEAD) $(libvirt_repo_hash)" > "$(libvirt_synced_file)"
+}
