@@ -3,7 +3,8 @@
 # qemu-pvlock: the QEMU side of arm64 paravirtualized lock support.
 # Every target installs what it needs (Debian packages) on its own.
 
-.PHONY: all run check check-series deps tree export build clean help
+.PHONY: all run check check-series deps tree export build clean help \
+	libvirt-check libvirt-tree libvirt-export libvirt-build
 
 all: run
 
@@ -15,6 +16,10 @@ help:
 	@echo "make export   write the commits in build/qemu back as patches/ and qemu/"
 	@echo "make build    incremental build of build/qemu-build/qemu-system-aarch64"
 	@echo "make deps     install the Debian packages the project needs"
+	@echo "make libvirt-check   build the patched libvirt and run its tests for libvirt/patches/"
+	@echo "make libvirt-tree    prepare the libvirt work tree build/libvirt (FORCE=1 discards edits)"
+	@echo "make libvirt-export  write the commits in build/libvirt back as libvirt/patches/"
+	@echo "make libvirt-build   incremental build of the patched libvirtd, virsh and tests"
 	@echo "make clean    remove build outputs (keeps the download cache)"
 
 run:
@@ -37,6 +42,18 @@ export:
 
 build:
 	scripts/build/qemu.sh
+
+libvirt-check:
+	scripts/libvirt/check.sh
+
+libvirt-tree:
+	scripts/libvirt/prepare.sh $(if $(FORCE),--force)
+
+libvirt-export:
+	scripts/libvirt/export.sh
+
+libvirt-build:
+	scripts/build/libvirt.sh
 
 clean:
 	rm -rf build
