@@ -11,10 +11,10 @@ import tempfile
 import threading
 import time
 
-from harness import OUT
+from harness import QEMU_BUILD
 
-QEMU = os.path.join(OUT, "qemu-build", "qemu-system-aarch64")
-QEMU_IMG = os.path.join(OUT, "qemu-build", "qemu-img")
+QEMU = os.path.join(QEMU_BUILD, "qemu-system-aarch64")
+QEMU_IMG = os.path.join(QEMU_BUILD, "qemu-img")
 
 
 class QMP:
@@ -98,11 +98,13 @@ class QMP:
 class VM:
     """A QEMU process: serial on stdout (read line by line), QMP socket."""
 
-    def __init__(self, args, name="vm", prefix=()):
+    def __init__(self, args, name="vm", prefix=(), binary=None):
+        """binary: another qemu-system-aarch64 than the one under test
+        (harness.suites.pristine runs upstream's)."""
         self.dir = tempfile.mkdtemp(prefix="pvlock-%s-" % name)
         self.qmp_path = os.path.join(self.dir, "qmp.sock")
         cmd = list(prefix) + [
-            QEMU, "-display", "none", "-nodefaults", "-serial", "stdio",
+            binary or QEMU, "-display", "none", "-nodefaults", "-serial", "stdio",
             "-qmp", "unix:%s,server=on,wait=off" % self.qmp_path] + args
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
                                      stdout=subprocess.PIPE,

@@ -18,6 +18,11 @@ OUT=${QEMU_PVLOCK_OUT:-$TOP/build}
 QEMU_TREE=$OUT/qemu
 QEMU_BUILD=$OUT/qemu-build
 QEMU_BIN=$QEMU_BUILD/qemu-system-aarch64
+# The build the tests run (scripts/test.sh's qtest suite, and the harness,
+# harness/__init__.py): QEMU_BUILD unless QEMU_PVLOCK_QEMU_BUILD names
+# another build of the tree, e.g. the sanitizer build (scripts/sanitize.sh).
+# scripts/build/qemu.sh still builds QEMU_BUILD, never that one.
+TEST_BUILD=$(realpath -m "${QEMU_PVLOCK_QEMU_BUILD:-$QEMU_BUILD}")
 
 # The series (README, "The series"): patches/ is the series for QEMU,
 # patches/local/ the local build fixes kept apart from it, and qemu/ the
@@ -78,4 +83,18 @@ ninja_build() {
         die "build failed (full log: $dir/ninja.log)"
     fi
     msg "built $dir in $((SECONDS - start)) s"
+}
+
+# link_firmware DIR: a QEMU run from its build tree DIR looks for the
+# firmware path inside DIR/qemu-bundle/ (system/datadir.c relocates it):
+# point those at Debian's.
+link_firmware() {
+    local d link
+    for d in "${FIRMWARE_DIRS[@]}"; do
+        link=$1/qemu-bundle$d
+        if [ ! -e "$link" ]; then
+            mkdir -p "$(dirname "$link")"
+            ln -sfn "$d" "$link"
+        fi
+    done
 }

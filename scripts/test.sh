@@ -70,10 +70,10 @@ for s in $suites; do
     qtest)
         msg "suite qtest (meson test --suite qtest-aarch64)"
         start=$SECONDS
-        meson test -C "$QEMU_BUILD" --no-rebuild --suite qtest-aarch64 \
+        meson test -C "$TEST_BUILD" --no-rebuild --suite qtest-aarch64 \
             --num-processes "$(nproc)" --print-errorlogs \
             --logbase qtest-aarch64 || true
-        count_meson qtest "$QEMU_BUILD/meson-logs/qtest-aarch64.json"
+        count_meson qtest "$TEST_BUILD/meson-logs/qtest-aarch64.json"
         msg "suite qtest took $((SECONDS - start)) s"
         ;;
     *) die "unknown suite '$s' (known: $ALL_SUITES)";;

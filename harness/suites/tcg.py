@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 
-from harness import OUT, guests
+from harness import QEMU_BUILD, guests
 from harness.guests import probe_stats
 from harness.qemu import QEMU, VM
 from harness.tap import TAP
@@ -58,7 +58,7 @@ def qemu_tcg_tests(tap):
     """The series' own test in QEMU's framework, tests/tcg/aarch64/system/
     pvlock.c, built by QEMU's build with Debian's cross compiler and run
     with pvlock on and off, as make check-tcg runs it."""
-    tcg = os.path.join(OUT, "qemu-build", "tests", "tcg", "aarch64-softmmu")
+    tcg = os.path.join(QEMU_BUILD, "tests", "tcg", "aarch64-softmmu")
     if not os.path.isdir(tcg):
         for t in ("run-pvlock", "run-pvlock-off"):
             tap.ok(False, "QEMU's tests/tcg: %s" % t,

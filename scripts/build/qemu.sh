@@ -16,12 +16,5 @@ ninja_build "$QEMU_BUILD" "$@"
 command -v ccache >/dev/null && msg "ccache:$(ccache --print-stats 2>/dev/null |
     awk -F'\t' '/^direct_cache_hit|^preprocessed_cache_hit|^cache_miss/ {printf " %s %s", $1, $2}')"
 
-# A QEMU run from its build tree looks for the firmware path inside
-# qemu-bundle/ (system/datadir.c relocates it): point those at Debian's.
-for d in "${FIRMWARE_DIRS[@]}"; do
-    link=$QEMU_BUILD/qemu-bundle$d
-    if [ ! -e "$link" ]; then
-        mkdir -p "$(dirname "$link")"
-        ln -sfn "$d" "$link"
-    fi
-done
+# The firmware links (scripts/common.sh).
+link_firmware "$QEMU_BUILD"

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Build the work tree's QEMU with AddressSanitizer and UndefinedBehavior-
+# Sanitizer (configure --enable-asan --enable-ubsan) in build/qemu-asan,
+# beside the normal build, with the same configure arguments otherwise:
+# qemu-system-aarch64, qemu-img (the migration suite's disks) and the
+# series' qtest, what scripts/sanitize.sh runs. Extra arguments are more
+# ninja targets. Prints the build directory, last.
+
+. "$(dirname "$0")/../tree/lib.sh"
+
+ASAN_BUILD=$OUT/qemu-asan
+
+"$TOP/scripts/setup/install-deps.sh" build test guests >&2
+# A tree with edits in progress is built as it is (prepare.sh refuses to
+# touch it, rightly); otherwise it is brought up to date with the repo.
+if [ -d "$QEMU_TREE/.git" ] && tree_has_edits; then
+    msg "building $QEMU_TREE as it is: it has edits that are not in this repo"
+else
+    "$TOP/scripts/tree/prepare.sh" >&2
+fi
+
+configure_qemu "$ASAN_BUILD" "${NATIVE_CONFIGURE_ARGS[@]}" --enable-asan --enable-ubsan
+ninja_build "$ASAN_BUILD" qemu-system-aarch64 qemu-img tests/qtest/pvlock-test "$@" >&2
+link_firmware "$ASAN_BUILD"
+echo "$ASAN_BUILD"
