@@ -10,7 +10,7 @@
 # The harness runs as python3 -m harness.X from the top directory.
 cd "$TOP"
 
-ALL_SUITES="smoke style docs tcg linux migration kvm qtest"
+ALL_SUITES="smoke style docs tcg linux migration kvm libvirt qtest"
 suites=${*:-$ALL_SUITES}
 
 "$TOP/scripts/setup/install-deps.sh"
@@ -65,7 +65,7 @@ run_tap_suite() {
 
 for s in $suites; do
     case "$s" in
-    smoke|style|docs|tcg|linux|migration|kvm)
+    smoke|style|docs|tcg|linux|migration|kvm|libvirt)
         run_tap_suite "$s" python3 -m "harness.suites.$s";;
     qtest)
         msg "suite qtest (meson test --suite qtest-aarch64)"
