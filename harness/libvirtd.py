@@ -166,7 +166,27 @@ class Daemon:
     def _netns(self):
         return ["ip", "netns", "exec", self.netns] if self.netns else []
 
+    def reap_stale(self):
+        """End a daemon that an interrupted run left behind in our
+        directory (with everything in its namespace), before reusing
+        the directory. Ours: its /run is this daemon's run directory."""
+        try:
+            with open(self.path("run", "libvirtd.pid")) as f:
+                pid = int(f.read().strip())
+            mine = os.stat(self.path("run"))
+            theirs = os.stat("/proc/%d/root/run" % pid)
+            ns = os.readlink("/proc/%d/ns/mnt" % pid)
+        except (OSError, ValueError):
+            return []
+        if (mine.st_dev, mine.st_ino) != (theirs.st_dev, theirs.st_ino):
+            return []
+        pids = [p for p in _in_ns(ns) if _alive(p)]
+        for p in pids:
+            os.kill(p, signal.SIGKILL)
+        return pids
+
     def _write_config(self):
+        self.reap_stale()
         shutil.rmtree(self.root, ignore_errors=True)
         for d, target in DIRS:
             os.makedirs(os.path.join(self.root, d))

@@ -52,6 +52,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import sys
 import time
 import traceback
@@ -469,6 +470,9 @@ def main():
     args = p.parse_args()
     if args.libvirt and not os.path.isdir(args.libvirt):
         p.error("--libvirt %s: no such directory" % args.libvirt)
+    # A CI timeout's SIGTERM still runs the finally: blocks that stop
+    # the daemons and their QEMUs.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("libvirt suite: terminated"))
     tap = TAP()
     why = prerequisites()
     if why:
