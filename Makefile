@@ -3,7 +3,7 @@
 # qemu-pvlock: the QEMU side of arm64 paravirtualized lock support.
 # Every target installs what it needs (Debian packages) on its own.
 
-.PHONY: all run check check-series deps tree export build clean help \
+.PHONY: all run check check-series compare-pristine sanitize deps tree export build clean help \
 	libvirt-check libvirt-tree libvirt-export libvirt-build
 
 all: run
@@ -12,6 +12,8 @@ help:
 	@echo "make run      build QEMU and boot a demo guest (the main job)"
 	@echo "make check    build QEMU and run every test (the test command)"
 	@echo "make check-series  build every step of the series (bisectability)"
+	@echo "make compare-pristine  pvlock=off against pristine QEMU, and QEMU's tests on both, side by side"
+	@echo "make sanitize the series' tests on an ASan+UBSan build (scripts/sanitize.sh)"
 	@echo "make tree     prepare the QEMU work tree build/qemu (FORCE=1 discards edits)"
 	@echo "make export   write the commits in build/qemu back as patches/ and qemu/"
 	@echo "make build    incremental build of build/qemu-build/qemu-system-aarch64"
@@ -30,6 +32,12 @@ check:
 
 check-series:
 	scripts/tree/check-series.sh
+
+compare-pristine:
+	scripts/test.sh pristine
+
+sanitize:
+	scripts/sanitize.sh
 
 deps:
 	scripts/setup/install-deps.sh

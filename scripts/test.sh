@@ -10,7 +10,8 @@
 # The harness runs as python3 -m harness.X from the top directory.
 cd "$TOP"
 
-ALL_SUITES="smoke style docs tcg linux migration kvm libvirt qtest"
+# pristine last: it reuses the qtest suite's result (harness/suites/pristine.py).
+ALL_SUITES="smoke style docs tcg linux migration kvm libvirt qtest pristine"
 suites=${*:-$ALL_SUITES}
 
 "$TOP/scripts/setup/install-deps.sh"
@@ -65,7 +66,7 @@ run_tap_suite() {
 
 for s in $suites; do
     case "$s" in
-    smoke|style|docs|tcg|linux|migration|kvm|libvirt)
+    smoke|style|docs|tcg|linux|migration|kvm|libvirt|pristine)
         run_tap_suite "$s" python3 -m "harness.suites.$s";;
     qtest)
         msg "suite qtest (meson test --suite qtest-aarch64)"

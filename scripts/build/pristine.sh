@@ -9,8 +9,8 @@
 # build/qemu-build, with the same configure arguments. ccache takes paths
 # relative to build/ (scripts/common.sh), so every file the series does
 # not touch is a cache hit and the build costs minutes, not a full build.
-# Builds everything 'ninja' builds (QEMU's qtests and unit tests too).
-# Prints the path of the binary, last.
+# Builds everything 'ninja' builds (QEMU's qtests and unit tests too), or
+# the ninja targets given as arguments. Prints the path of the binary, last.
 
 . "$(dirname "$0")/../common.sh"
 
@@ -45,7 +45,7 @@ fi
 
 SRC_TREE=$PTREE configure_qemu "$PBUILD" "${NATIVE_CONFIGURE_ARGS[@]}"
 command -v ccache >/dev/null && ccache --zero-stats >/dev/null
-ninja_build "$PBUILD"
+ninja_build "$PBUILD" "$@"
 command -v ccache >/dev/null && msg "ccache:$(ccache --print-stats 2>/dev/null |
     awk -F'\t' '/^direct_cache_hit|^preprocessed_cache_hit|^cache_miss/ {printf " %s %s", $1, $2}')"
 link_firmware "$PBUILD"

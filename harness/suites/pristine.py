@@ -1,0 +1,391 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""pvlock=off is upstream QEMU, byte for byte (TAP).
+
+Pristine QEMU 10.0.2 (the work tree's tag 'base': upstream and the local
+build fixes, none of the series) is built beside the patched build by
+scripts/build/pristine.sh. For -machine virt and virt,pvlock=off, the
+patched build must give exactly what the pristine one gives: the dumped
+device tree, 'info mtree -f', 'info qtree', 'info qom-tree' and the
+migration stream of a guest that never ran (-S, migrated to a file).
+Two runs of one binary are compared first, so that a difference means
+the builds differ, not the runs; pvlock=on is compared too and must
+differ, so that the comparison is seen to be able to fail.
+
+Then QEMU's own qtest-aarch64 suite and its unit tests on both builds:
+the counts side by side, and a test that fails when a test that passes
+on pristine does not pass on the patched build. The patched build's
+qtest-aarch64 result is scripts/test.sh's 'qtest' suite's (its JSON log),
+when it is newer than every binary it tested; otherwise it runs here.
+The pristine build's results are cached (see cached_results())."""
+
+import difflib
+import hashlib
+import json
+import os
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+from harness import QEMU_BUILD, QEMU_TREE, TOP, script
+from harness.qemu import QEMU, VM
+from harness.tap import TAP
+
+# Everything that makes a run depend on more than the binary is pinned:
+# -seed makes the device tree's kaslr-seed and rng-seed (random on every
+# run otherwise, and the device tree is in guest RAM, so in the stream
+# too) the same, and the PL031 RTC counts guest time from a fixed date
+# instead of reading the host's clock (its VMState holds the offset:
+# two runs a second apart differ otherwise).
+COMMON = ["-cpu", "max", "-smp", "2", "-m", "256", "-accel", "tcg",
+          "-seed", "1", "-rtc", "base=2026-01-01T00:00:00,clock=vm"]
+ARTIFACTS = ("device tree", "info mtree -f", "info qtree", "info qom-tree",
+             "migration stream")
+# What pvlock=on must change: its RAM region, its device, its VMState.
+# The device tree stays the same: the guest finds the structures by
+# hypercall, not in the device tree (docs/specs/arm-pvlock.rst).
+PVLOCK_ON_DIFFERS = ("info mtree -f", "info qtree", "info qom-tree",
+                     "migration stream")
+SUITES = ("qtest-aarch64", "unit")
+CACHE = os.path.join(os.environ.get("QEMU_PVLOCK_CACHE") or
+                     os.path.join(os.environ.get("XDG_CACHE_HOME") or
+                                  os.path.expanduser("~/.cache"), "qemu-pvlock"),
+                     "pristine-results")
+
+
+def collect(binary, machine):
+    """The artifacts of one machine on one binary: name -> bytes."""
+    out = {}
+    with tempfile.TemporaryDirectory(prefix="pvlock-pristine-") as d:
+        dtb = os.path.join(d, "virt.dtb")
+        r = subprocess.run([binary, "-machine", "%s,dumpdtb=%s" % (machine, dtb),
+                            "-display", "none", "-nodefaults"] + COMMON,
+                           capture_output=True, text=True, timeout=60)
+        if r.returncode != 0 or not os.path.exists(dtb):
+            raise RuntimeError("%s -machine %s,dumpdtb: exit %d\n%s"
+                               % (binary, machine, r.returncode, r.stderr))
+        out["device tree"] = open(dtb, "rb").read()
+
+        vm = VM(["-machine", machine, "-S"] + COMMON, name="pristine",
+                binary=binary)
+        try:
+            qmp = vm.connect()
+            for cmd in ("info mtree -f", "info qtree", "info qom-tree"):
+                out[cmd] = qmp.hmp(cmd).encode()
+            out["info mtree -f"] = mtree_flat(out["info mtree -f"].decode())
+            stream = os.path.join(d, "stream")
+            qmp.cmd("migrate", uri="file:" + stream)
+            deadline = time.time() + 60
+            while True:
+                st = qmp.cmd("query-migrate").get("status")
+                if st == "completed":
+                    break
+                if st in ("failed", "cancelled") or time.time() > deadline:
+                    raise RuntimeError("migration to a file: %s" % st)
+                time.sleep(0.05)
+            out["migration stream"] = open(stream, "rb").read()
+            qmp.cmd("quit")
+            vm.wait_exit(30)
+        finally:
+            vm.close()
+    return out
+
+
+def fdt_text(blob):
+    """A flattened device tree as text (dtc -O dts style), for diffs."""
+    (magic, _, off_struct, off_strings, _, _, _, _, _, size_struct) = \
+        struct.unpack(">10I", blob[:40])
+    if magic != 0xd00dfeed:
+        return ["not a flattened device tree"]
+    lines, depth, pos = [], 0, off_struct
+    end = off_struct + size_struct
+    while pos < end:
+        (tok,) = struct.unpack(">I", blob[pos:pos + 4])
+        pos += 4
+        if tok == 1:                                    # FDT_BEGIN_NODE
+            name_end = blob.index(b"\0", pos)
+            name = blob[pos:name_end].decode() or "/"
+            lines.append("  " * depth + name + " {")
+            depth += 1
+            pos = (name_end + 4) & ~3
+        elif tok == 2:                                  # FDT_END_NODE
+            depth -= 1
+            lines.append("  " * depth + "};")
+        elif tok == 3:                                  # FDT_PROP
+            length, nameoff = struct.unpack(">II", blob[pos:pos + 8])
+            val = blob[pos + 8:pos + 8 + length]
+            pos = (pos + 8 + length + 3) & ~3
+            name_at = off_strings + nameoff
+            name = blob[name_at:blob.index(b"\0", name_at)].decode()
+            if val and val.endswith(b"\0") and all(
+                    32 <= c < 127 or c == 0 for c in val[:-1]) and val[0]:
+                shown = ", ".join('"%s"' % s for s in val[:-1].decode().split("\0"))
+            elif length % 4 == 0:
+                shown = "<%s>" % " ".join(
+                    "0x%x" % c for c in struct.unpack(">%dI" % (length // 4), val))
+            else:
+                shown = "[%s]" % val.hex(" ")
+            lines.append("  " * depth + "%s = %s;" % (name, shown))
+        elif tok == 4:                                  # FDT_NOP
+            continue
+        else:                                           # FDT_END
+            break
+    return lines
+
+
+def vmdesc(blob):
+    """The JSON description of every device's state that QEMU appends to
+    a migration stream (QEMU_VM_VMDESCRIPTION: a be32 length, then the
+    JSON, to the end of the stream), or None."""
+    at = len(blob)
+    while True:
+        at = blob.rfind(b"{", 0, at)
+        if at < 4:
+            return None
+        if struct.unpack(">I", blob[at - 4:at])[0] == len(blob) - at:
+            try:
+                return json.loads(blob[at:])
+            except ValueError:
+                return None
+
+
+def stream_text(blob):
+    """What a migration stream holds, for diffs: its size and its
+    device description."""
+    desc = vmdesc(blob)
+    return ["%d bytes" % len(blob)] + (
+        json.dumps(desc, indent=1, sort_keys=True).splitlines() if desc else
+        ["(no device description found)"])
+
+
+def mtree_flat(text):
+    """'info mtree -f' with its FlatViews in a fixed order: QEMU prints
+    them by walking a hash table keyed by FlatView pointers
+    (mtree_info_flatview() in system/memory.c), so their order and
+    numbers follow the host's heap addresses and change from run to run.
+    Each view is sorted by content and renumbered; nothing else changes."""
+    out, blocks = [], []
+    for line in text.splitlines():
+        if line.startswith("FlatView #"):
+            blocks.append([])
+        elif blocks:
+            blocks[-1].append(line)
+        else:
+            out.append(line)
+    for i, b in enumerate(sorted(blocks)):
+        out += ["FlatView #%d" % i] + b
+    return ("\n".join(out) + "\n").encode()
+
+
+def as_lines(name, blob):
+    if name == "device tree":
+        return fdt_text(blob)
+    if name == "migration stream":
+        return stream_text(blob)
+    return blob.decode(errors="replace").splitlines()
+
+
+def difference(name, a, b, a_name, b_name):
+    """'' if a == b, else a unified diff excerpt of their text forms (and,
+    for binary artifacts, where they first differ)."""
+    if a == b:
+        return ""
+    diff = list(difflib.unified_diff(as_lines(name, a), as_lines(name, b),
+                                     a_name, b_name, lineterm="", n=2))
+    first = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y),
+                 min(len(a), len(b)))
+    head = ["%s: %d bytes, %s: %d bytes, first difference at byte %d"
+            % (a_name, len(a), b_name, len(b), first)]
+    if len(diff) > 34:
+        diff = diff[:34] + ["... (%d more lines of diff)" % (len(diff) - 34)]
+    return "\n".join(head + (diff or ["(the text forms are the same: the "
+                                      "difference is in the raw bytes)"]))
+
+
+def compare_machines(tap, pristine):
+    ref = [collect(pristine, "virt"), collect(pristine, "virt")]
+    patched = [collect(QEMU, "virt"), collect(QEMU, "virt")]
+    off = collect(QEMU, "virt,pvlock=off")
+    on = collect(QEMU, "virt,pvlock=on")
+    for name in ARTIFACTS:
+        for build, runs in (("pristine", ref), ("patched", patched)):
+            d = difference(name, runs[0][name], runs[1][name], "run 1", "run 2")
+            tap.ok(not d, "%s: two runs of the %s build give the same %s"
+                   % (name, build, name), d)
+    for name in ARTIFACTS:
+        for machine, got in (("virt", patched[0]), ("virt,pvlock=off", off)):
+            d = difference(name, ref[0][name], got[name], "pristine virt",
+                           "patched " + machine)
+            tap.ok(not d, "%s: patched -machine %s is pristine's, byte for byte "
+                   "(%d bytes)" % (name, machine, len(got[name])), d)
+    for name in ARTIFACTS:
+        d = difference(name, ref[0][name], on[name], "pristine virt",
+                       "patched virt,pvlock=on")
+        if name in PVLOCK_ON_DIFFERS:
+            tap.ok(bool(d), "%s: pvlock=on differs from pristine (the comparison "
+                   "can fail)" % name, "no difference")
+            tap.note("\n".join(d.splitlines()[:12]))
+        else:
+            tap.ok(not d, "%s: pvlock=on is pristine's too (found by hypercall, "
+                   "not in the device tree)" % name, d)
+
+
+# ---- QEMU's own tests on both builds ------------------------------------
+
+def test_list(build, suite):
+    return subprocess.run(["meson", "test", "-C", build, "--no-rebuild", "--list",
+                           "--suite", suite],
+                          capture_output=True, text=True, check=True).stdout
+
+
+def run_meson(build, suite):
+    """meson test --suite suite in build; returns {name: result}."""
+    subprocess.run(["meson", "test", "-C", build, "--no-rebuild", "--suite", suite,
+                    "--num-processes", str(os.cpu_count() or 1),
+                    "--logbase", "pvlock-" + suite],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return read_log(os.path.join(build, "meson-logs", "pvlock-%s.json" % suite))
+
+
+def read_log(path):
+    res = {}
+    for line in open(path):
+        t = json.loads(line)
+        res[t["name"]] = t["result"]
+    return res
+
+
+def fresh_qtest_log(build):
+    """scripts/test.sh's qtest-aarch64 result for this build, if it is
+    newer than every binary it ran and lists the same tests; else None."""
+    log = os.path.join(build, "meson-logs", "qtest-aarch64.json")
+    if not os.path.exists(log):
+        return None
+    qtests = os.path.join(build, "tests", "qtest")
+    binaries = [os.path.join(build, b) for b in
+                ("qemu-system-aarch64", "qemu-img", "qemu-storage-daemon",
+                 "qemu-io", "qemu-nbd")]
+    binaries += [os.path.join(qtests, f) for f in os.listdir(qtests)]
+    newest = max(os.path.getmtime(b) for b in binaries
+                 if os.path.isfile(b) and os.access(b, os.X_OK))
+    if os.path.getmtime(log) < newest:
+        return None
+    res = read_log(log)
+    names = {l.split(" / ", 1)[1] for l in test_list(build, "qtest-aarch64").split("\n")
+             if " / " in l}
+    return res if {n.split(" / ", 1)[1] for n in res} == names else None
+
+
+def cache_key(build, suite):
+    """What determines the pristine build's results of suite: the source
+    tree's content (its git tree id: commit ids differ between clones,
+    whose work trees prepare.sh commits at different times), the
+    configure arguments and the list of tests. None for a tree with
+    changes that are not committed: the id would not name them."""
+    tree = os.path.join(os.path.dirname(build), "qemu")
+    if subprocess.check_output(["git", "-C", tree, "status", "--porcelain"], text=True):
+        return None, None
+    tree_id = subprocess.check_output(["git", "-C", tree, "rev-parse", "HEAD^{tree}"],
+                                      text=True).strip()
+    args = open(os.path.join(build, ".pvlock-configure-args")).read()
+    key = hashlib.sha256(("%s\n%s\n%s\n%s" % (tree_id, args, suite,
+                                              test_list(build, suite))).encode()
+                         ).hexdigest()[:16]
+    return key, tree_id
+
+
+def cached_results(build, suite):
+    """The pristine build's results, cached in ~/.cache/qemu-pvlock keyed
+    by cache_key() (a run of qtest-aarch64 takes 3 minutes, more than
+    CI's warm budget has). Returns (results, how they were obtained).
+    QEMU_PVLOCK_PRISTINE_RERUN=1 reruns them."""
+    key, tree_id = cache_key(build, suite)
+    path = key and os.path.join(CACHE, "%s-%s.json" % (suite, key))
+    if path and os.path.exists(path) and \
+            os.environ.get("QEMU_PVLOCK_PRISTINE_RERUN") != "1":
+        c = json.load(open(path))
+        return c["results"], "cached %s (key %s: tree %s, configure args, test list)" \
+            % (c["date"], key, tree_id[:12])
+    # Only qemu-system-aarch64 was built so far (main()): now the tests.
+    script("scripts/build/pristine.sh")
+    start = time.time()
+    res = run_meson(build, suite)
+    how = "ran now, %.0f s" % (time.time() - start)
+    if path:
+        os.makedirs(CACHE, exist_ok=True)
+        with open(path + ".tmp", "w") as f:
+            json.dump({"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+                       "tree": tree_id, "results": res}, f)
+        os.replace(path + ".tmp", path)
+        how += ", cached as key %s" % key
+    return res, how
+
+
+def counts(res):
+    c = {"OK": 0, "FAIL": 0, "SKIP": 0}
+    for r in res.values():
+        k = "OK" if r in ("OK", "EXPECTEDFAIL") else "SKIP" if r == "SKIP" else "FAIL"
+        c[k] += 1
+    return "%d/%d/%d" % (c["OK"], c["FAIL"], c["SKIP"])
+
+
+def compare_suites(tap, pristine_build):
+    rows = []
+    for suite in SUITES:
+        before, how_p = cached_results(pristine_build, suite)
+        after = fresh_qtest_log(QEMU_BUILD) if suite == "qtest-aarch64" else None
+        how_q = "scripts/test.sh's qtest suite's log"
+        if after is None:
+            start = time.time()
+            after = run_meson(QEMU_BUILD, suite)
+            how_q = "ran now, %.0f s" % (time.time() - start)
+        tap.note("%s, pristine: %s; patched: %s" % (suite, how_p, how_q))
+        rows.append((suite, counts(before), counts(after)))
+        ok = lambda r: r in ("OK", "EXPECTEDFAIL")
+        new_fail = sorted("%s: %s on pristine, %s on patched" % (n, r, after.get(n, "missing"))
+                          for n, r in before.items() if ok(r) and not ok(after.get(n)))
+        tap.ok(before and not new_fail, "%s: every test that passes on pristine "
+               "passes on patched (%d tests)" % (suite, len(before)),
+               "\n".join(new_fail) or "no pristine results")
+        added = sorted(set(after) - set(before))
+        if added:
+            tap.note("%s: only on patched: %s" % (
+                suite, ", ".join("%s %s" % (n.split(" / ")[-1], after[n]) for n in added)))
+    tap.note("QEMU's tests, OK/FAIL/SKIP (FAIL counts every other result):")
+    tap.note("%-15s %-12s %-12s" % ("suite", "pristine", "patched"))
+    for suite, p, q in rows:
+        tap.note("%-15s %-12s %-12s" % (suite, p, q))
+
+
+def base_is_upstream(tap):
+    """The pristine tree is upstream plus the local build fixes only."""
+    changed = subprocess.check_output(
+        ["git", "-C", QEMU_TREE, "diff", "--name-only", "upstream", "base"],
+        text=True).split()
+    fixed = set()
+    local = os.path.join(TOP, "patches", "local")
+    for p in os.listdir(local):
+        if p.endswith(".patch"):
+            for line in open(os.path.join(local, p)):
+                if line.startswith("diff --git a/"):
+                    fixed.add(line.split()[2][2:])
+    tap.ok(changed and set(changed) <= fixed,
+           "pristine (tag base) differs from upstream's tarball only in the "
+           "files of patches/local/ (%s)" % ", ".join(changed),
+           "changed: %s\npatches/local touches: %s" % (changed, sorted(fixed)))
+
+
+def main():
+    tap = TAP()
+    # The tests' binaries are built only if their results are not cached
+    # (cached_results()): in a fresh clone that saves their links.
+    pristine = script("scripts/build/pristine.sh", "qemu-system-aarch64")[-1]
+    base_is_upstream(tap)
+    compare_machines(tap, pristine)
+    compare_suites(tap, os.path.dirname(pristine))
+    return tap.done()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
