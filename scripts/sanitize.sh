@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# The series under AddressSanitizer and UndefinedBehaviorSanitizer:
+# builds build/qemu-asan (scripts/build/asan.sh), then runs with it the
+# series' qtest (pvlock-test) and the tcg (with the SMCCC fuzzer), linux
+# and migration suites, and checks that no sanitizer reported anything.
+# Prints a summary; exits non-zero on a failed test or any report.
+#   sanitize.sh [SUITE...]   (default: pvlock-test tcg linux migration)
+#
+# Every report is written to a file that this script reads afterwards
+# (log_path), so "no report" is checked, not assumed from exit codes:
+# the harness kills some QEMUs, and some tests expect QEMU to fail.
+# The build is clang's (scripts/build/asan.sh says why), whose one
+# runtime writes ASan's and UBSan's reports alike to log_path.
+# - UBSan: halt_on_error=1, so the first report also ends QEMU non-zero.
+# - ASan: halts on its first report (halt_on_error=1, its default).
+#   detect_leaks=0: QEMU leaves much allocated at exit on purpose (it
+#   exits without tearing the machine down), and upstream's own
+#   sanitizer run does the same (tests/docker/test-debug).
+
+. "$(dirname "$0")/common.sh"
+cd "$TOP"
+
+ALL="pvlock-test tcg linux migration"
+suites=${*:-$ALL}
+for s in $suites; do
+    case " $ALL " in *" $s "*) ;; *) die "unknown suite '$s' (known: $ALL)";; esac
+done
+
+start_all=$SECONDS
+ASAN_BUILD=$("$TOP/scripts/build/asan.sh" | tail -n 1)
+msg "sanitizer build ready in $((SECONDS - start_all)) s"
+REPORTS=$OUT/sanitize
+rm -rf "$REPORTS"
+mkdir -p "$REPORTS"
+
+# sanitizer_env DIR: the options, with reports written under DIR.
+sanitizer_env() {
+    mkdir -p "$1"
+    # One runtime, so one log_path (the last one parsed wins): the same.
+    export ASAN_OPTIONS="detect_leaks=0:halt_on_error=1:log_path=$1/report"
+    export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$1/report"
+}
+
+# First, that the options do what this script relies on: a program
+# built with the same sanitizers, made to commit each kind of error,
+# must exit non-zero and leave a report where the scan looks.
+selfcheck() {
+    local d=$REPORTS/selfcheck kind rc
+    mkdir -p "$d"
+    cat > "$d/probe.c" <<'C'
+#include <stdlib.h>
+#include <string.h>
+int main(int argc, char **argv)
+{
+    volatile int big = 0x7fffffff;
+    char *p = malloc(8);
+    if (!strcmp(argv[1], "ubsan")) {
+        return big + argc;              /* signed overflow */
+    }
+    p[8] = 1;                           /* heap overflow */
+    return p[0];
+}
+C
+    clang -g -fsanitize=address,undefined -o "$d/probe" "$d/probe.c" || return 1
+    for kind in asan ubsan; do
+        rc=0
+        (sanitizer_env "$d/$kind"; "$d/probe" "$kind") 2>/dev/null || rc=$?
+        if [ $rc -eq 0 ] || [ -z "$(real_reports "$d/$kind")" ]; then
+            msg "self-check: a $kind error gave exit $rc and no report in $d/$kind"
+            return 1
+        fi
+    done
+}
+
+# ASan's interceptor of swapcontext() warns once per process that it
+# "doesn't fully support makecontext/swapcontext" (QEMU's coroutines use
+# them, and tell ASan about every stack switch: util/coroutine-ucontext.c
+# calls __sanitizer_start_switch_fiber). It is not a report; every other
+# line in a log file is.
+BENIGN="WARNING: ASan doesn't fully support makecontext/swapcontext functions"
+
+# real_reports DIR: the log files under DIR that hold a report.
+real_reports() {
+    local f
+    find "$1" -type f -name 'report.*' | sort | while read -r f; do
+        if grep -qvF "$BENIGN" "$f"; then echo "$f"; fi
+    done
+}
+
+total_fail=0 total_reports=0 benign=0
+rows=()
+run() {     # name, command...
+    local name=$1 t=$SECONDS rc=0 log pass fail skip n
+    shift
+    log=$REPORTS/$name.log
+    msg "running $name under the sanitizers"
+    (sanitizer_env "$REPORTS/$name"; "$@") > "$log" 2>&1 || rc=$?
+    pass=$(grep -c '^ok' "$log" || true)
+    skip=$(grep -c '^ok.*# SKIP' "$log" || true)
+    fail=$(grep -c '^not ok' "$log" || true)
+    pass=$((pass - skip))
+    # A command that failed without a 'not ok' line still failed.
+    [ $rc -eq 0 ] || [ "$fail" -gt 0 ] || fail=1
+    n=$(real_reports "$REPORTS/$name" | wc -l)
+    benign=$((benign + $(grep -rlF "$BENIGN" "$REPORTS/$name" | wc -l || true)))
+    rows+=("$(printf '%-12s %4d %4d %4d %8d %6d s' "$name" "$pass" "$fail" "$skip" "$n" $((SECONDS - t)))")
+    total_fail=$((total_fail + fail)) total_reports=$((total_reports + n))
+    grep '^not ok' "$log" | sed "s/^/$name: /" >&2 || true
+}
+
+selfcheck_ok=yes
+selfcheck || selfcheck_ok=no
+[ $selfcheck_ok = yes ] || total_fail=$((total_fail + 1))
+
+for s in $suites; do
+    case "$s" in
+    pvlock-test)
+        # meson test prints one line per test: make it TAP-like for run().
+        run pvlock-test bash -c '
+            meson test -C "$1" --no-rebuild --logbase pvlock-test-asan \
+                qtest-aarch64/pvlock-test --print-errorlogs >"$2" 2>&1
+            rc=$?; cat "$2"
+            if [ $rc -eq 0 ]; then echo "ok 1 - pvlock-test"; else echo "not ok 1 - pvlock-test"; fi
+            exit $rc' _ "$ASAN_BUILD" "$REPORTS/pvlock-test.meson.log";;
+    *)
+        run "$s" env QEMU_PVLOCK_QEMU_BUILD="$ASAN_BUILD" python3 -m "harness.suites.$s";;
+    esac
+done
+
+echo
+echo "Sanitizers (ASan+UBSan) on $ASAN_BUILD; reports and logs in $REPORTS"
+echo "self-check (an ASan and a UBSan error are reported and fail): $selfcheck_ok"
+printf '%-12s %4s %4s %4s %8s %8s\n' suite pass fail skip reports time
+printf '%s\n' "${rows[@]}"
+echo "($benign processes logged only ASan's makecontext/swapcontext warning, not a report)"
+for s in $suites; do
+    for f in $(real_reports "$REPORTS/$s"); do
+        echo "--- $f"
+        grep -vF "$BENIGN" "$f" | head -n 40
+    done
+done
+echo "total: $total_fail failed, $total_reports sanitizer reports, $((SECONDS - start_all)) s"
+[ $total_fail -eq 0 ] && [ $total_reports -eq 0 ]
