@@ -48,6 +48,9 @@ LIBVIRT_MESON_ARGS=(
     -Djson_c=enabled -Ddriver_qemu=enabled -Ddriver_remote=enabled
     -Ddriver_libvirtd=enabled -Ddriver_test=enabled
     -Dinit_script=none -Dgit_werror=enabled
+    # libvirt 11.3.0's src/util/virnetdevbridge.c calls netlink helpers
+    # without checking for libnl, so it does not compile without it.
+    -Dlibnl=enabled
 )
 
 lgit() { git -C "$LIBVIRT_TREE" "$@"; }

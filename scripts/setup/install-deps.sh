@@ -51,9 +51,9 @@ PKGS[libvirt]="libvirt-daemon/bookworm-backports libvirt-daemon-driver-qemu/book
 BPO_PKGS[libvirt]=""
 # Building the patched libvirt (scripts/build/libvirt.sh), on top of
 # build: the libraries and programs its meson setup requires (xmllint,
-# xsltproc) and json-c for the QEMU driver.
+# xsltproc), json-c for the QEMU driver and libnl (see LIBVIRT_MESON_ARGS).
 PKGS[libvirt-build]="libxml2-dev libxml2-utils xsltproc libgnutls28-dev
-  libtirpc-dev libjson-c-dev"
+  libtirpc-dev libjson-c-dev libnl-3-dev libnl-route-3-dev"
 BPO_PKGS[libvirt-build]=""
 
 SOURCES=/etc/apt/sources.list.d/qemu-pvlock.sources
