@@ -15,8 +15,9 @@ Then QEMU's own qtest-aarch64 suite and its unit tests on both builds:
 the counts side by side, and a test that fails when a test that passes
 on pristine does not pass on the patched build. The patched build's
 qtest-aarch64 result is scripts/test.sh's 'qtest' suite's (its JSON log),
-when it is newer than every binary it tested; otherwise it runs here.
-The pristine build's results are cached (see cached_results())."""
+when it is newer than every binary it tested. Other results are cached,
+keyed by the source tree's content, the configure arguments and the
+test list (see cached_results()), and the output says which were."""
 
 import difflib
 import hashlib
@@ -51,7 +52,7 @@ SUITES = ("qtest-aarch64", "unit")
 CACHE = os.path.join(os.environ.get("QEMU_PVLOCK_CACHE") or
                      os.path.join(os.environ.get("XDG_CACHE_HOME") or
                                   os.path.expanduser("~/.cache"), "qemu-pvlock"),
-                     "pristine-results")
+                     "test-results")
 
 
 def collect(binary, machine):
@@ -295,20 +296,21 @@ def cache_key(build, suite):
     return key, tree_id
 
 
-def cached_results(build, suite):
-    """The pristine build's results, cached in ~/.cache/qemu-pvlock keyed
-    by cache_key() (a run of qtest-aarch64 takes 3 minutes, more than
-    CI's warm budget has). Returns (results, how they were obtained).
-    QEMU_PVLOCK_PRISTINE_RERUN=1 reruns them."""
+def cached_results(build, suite, rebuild):
+    """A build's results of suite, cached in ~/.cache/qemu-pvlock keyed
+    by cache_key(): a run of qtest-aarch64 takes 3 minutes, more than
+    CI's warm budget has, and a fresh clone's tree is the same content
+    as the last run's. Returns (results, how they were obtained, said in
+    the TAP output). rebuild() first builds what the tests need.
+    QEMU_PVLOCK_TESTS_RERUN=1 reruns them."""
     key, tree_id = cache_key(build, suite)
     path = key and os.path.join(CACHE, "%s-%s.json" % (suite, key))
     if path and os.path.exists(path) and \
-            os.environ.get("QEMU_PVLOCK_PRISTINE_RERUN") != "1":
+            os.environ.get("QEMU_PVLOCK_TESTS_RERUN") != "1":
         c = json.load(open(path))
         return c["results"], "cached %s (key %s: tree %s, configure args, test list)" \
             % (c["date"], key, tree_id[:12])
-    # Only qemu-system-aarch64 was built so far (main()): now the tests.
-    script("scripts/build/pristine.sh")
+    rebuild()
     start = time.time()
     res = run_meson(build, suite)
     how = "ran now, %.0f s" % (time.time() - start)
@@ -333,13 +335,14 @@ def counts(res):
 def compare_suites(tap, pristine_build):
     rows = []
     for suite in SUITES:
-        before, how_p = cached_results(pristine_build, suite)
+        # Only the pristine qemu-system-aarch64 was built so far (main()).
+        before, how_p = cached_results(pristine_build, suite,
+                                       lambda: script("scripts/build/pristine.sh"))
         after = fresh_qtest_log(QEMU_BUILD) if suite == "qtest-aarch64" else None
         how_q = "scripts/test.sh's qtest suite's log"
         if after is None:
-            start = time.time()
-            after = run_meson(QEMU_BUILD, suite)
-            how_q = "ran now, %.0f s" % (time.time() - start)
+            # scripts/test.sh built the patched build whole.
+            after, how_q = cached_results(QEMU_BUILD, suite, lambda: None)
         tap.note("%s, pristine: %s; patched: %s" % (suite, how_p, how_q))
         rows.append((suite, counts(before), counts(after)))
         ok = lambda r: r in ("OK", "EXPECTEDFAIL")
