@@ -17,8 +17,7 @@
 
 ASAN_BUILD=$OUT/qemu-asan
 
-"$TOP/scripts/setup/install-deps.sh" build test guests >&2
-command -v clang >/dev/null || die "clang is missing (Debian: apt-get install clang)"
+"$TOP/scripts/setup/install-deps.sh" build test guests sanitize >&2
 # A tree with edits in progress is built as it is (prepare.sh refuses to
 # touch it, rightly); otherwise it is brought up to date with the repo.
 if [ -d "$QEMU_TREE/.git" ] && tree_has_edits; then

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # Install, from Debian's archive only, what the project needs.
-#   install-deps.sh [GROUP...]   groups: build test docs guests linux cross kernel libvirt
+#   install-deps.sh [GROUP...]   groups: build test docs guests linux cross kernel libvirt sanitize
 #                                libvirt-build
 #                                (default: all but cross, kernel, libvirt, libvirt-build)
 # Idempotent: apt is only called when a package is missing.
@@ -32,6 +32,9 @@ BPO_PKGS[cross]=""
 # Cross-compiling the L1 kernel (scripts/build/l1-kernel.sh).
 PKGS[kernel]="bc flex bison libssl-dev libelf-dev patch xz-utils"
 BPO_PKGS[kernel]=""
+# The ASan+UBSan build (scripts/build/asan.sh) is clang's.
+PKGS[sanitize]="clang"
+BPO_PKGS[sanitize]=""
 # The libvirt suite (harness/suites/libvirt.py): Debian's libvirt 11.3,
 # the monolithic libvirtd, virtlogd and virsh. Each backports package is
 # named NAME/bookworm-backports in PKGS, never through BPO_PKGS's
@@ -82,7 +85,7 @@ missing() {
 
 want=() want_bpo=()
 for g in "${groups[@]}"; do
-    [ -n "${PKGS[$g]+x}" ] || die "unknown group '$g' (build test docs guests linux cross kernel libvirt libvirt-build)"
+    [ -n "${PKGS[$g]+x}" ] || die "unknown group '$g' (build test docs guests linux cross kernel libvirt libvirt-build sanitize)"
     # shellcheck disable=SC2086
     want+=($(missing ${PKGS[$g]}))
     # shellcheck disable=SC2086
