@@ -98,3 +98,60 @@ link_firmware() {
         fi
     done
 }
+
+# fetch_orig_tarball SRCPKG TARBALL SHA256 PIN PIN_FILE RECHECK: print
+# the path, in the cache, of TARBALL, the upstream ("orig") tarball of
+# the Debian source package SRCPKG (NAME/SUITE), downloaded from
+# Debian's source archive unless the cache holds it already, and checked
+# against the pinned SHA256. The errors say how to move the pin: PIN is
+# the prefix of its variables (PIN_VERSION, PIN_SRCPKG, PIN_TARBALL,
+# PIN_SHA256) in PIN_FILE, and RECHECK what to check after moving it.
+# A subshell, so that its EXIT trap removes the download directory.
+fetch_orig_tarball() (
+    local srcpkg=$1 file=$2 sha256=$3 pin=$4 pin_file=$5 recheck=$6
+    local cached=$CACHE_DIR/$2 name=${1%%/*} upstream dl
+    check() { echo "$sha256  $1" | sha256sum --check --status; }
+
+    if [ -f "$cached" ] && check "$cached"; then
+        echo "$cached"
+        exit 0
+    fi
+
+    # install-deps.sh adds the bookworm-backports deb-src entry.
+    "$TOP/scripts/setup/install-deps.sh" build
+    mkdir -p "$CACHE_DIR"
+    dl=$(mktemp -d "$CACHE_DIR/dl.XXXXXX")
+    trap 'rm -rf "$dl"' EXIT
+
+    # NAME_UPSTREAM.orig.tar.*: Debian's versions of it are
+    # [EPOCH:]UPSTREAM-REVISION.
+    upstream=${file#*_}
+    upstream=${upstream%.orig.tar.*}
+    if ! apt-cache showsrc "$srcpkg" 2>/dev/null |
+            grep -q "^Version: \([0-9]*:\)\?$upstream-"; then
+        apt-get update -q >/dev/null
+    fi
+    msg "downloading $file ($srcpkg) from Debian's source archive"
+    # The archive answers 404 for the .dsc, its signature and the Debian
+    # tarball of these backports, so apt-get fails even when the orig
+    # tarball arrives: judge the file and its checksum, not apt-get's
+    # exit status.
+    (cd "$dl" && apt-get source --download-only "$srcpkg" >apt.log 2>&1) || true
+
+    if [ ! -f "$dl/$file" ]; then
+        sed 's/^/  apt: /' "$dl/apt.log" >&2
+        die "Debian's archive did not serve $file for $srcpkg.
+  It may have moved on to another $name version. To move the pin, pick a
+  version that 'apt-cache showsrc $name' lists, then update ${pin}_VERSION,
+  ${pin}_SRCPKG, ${pin}_TARBALL and ${pin}_SHA256 in $pin_file, and
+  check that $recheck."
+    fi
+    if ! check "$dl/$file"; then
+        die "$file has SHA-256 $(sha256sum "$dl/$file" | cut -d' ' -f1),
+  the pin in $pin_file is $sha256.
+  The archive now serves a different file under the same name: check
+  where it comes from before moving the pin (${pin}_SHA256)."
+    fi
+    mv "$dl/$file" "$cached"
+    echo "$cached"
+)

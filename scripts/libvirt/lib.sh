@@ -1,13 +1,15 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Settings and helpers for the libvirt side (libvirt/patches/); sourced.
 #
-# Same shape as the QEMU work tree (scripts/tree/): build/libvirt is a git
+# Same shape as the QEMU work tree, made and exported by the same helpers
+# (scripts/tree/lib.sh): build/libvirt is a git
 # repository, tag 'upstream' the pristine tarball, then one commit per
 # patch of libvirt/patches/, applied with git am. There are no local
 # build fixes and no plain-file copy: the series only changes files that
 # libvirt already has, plus test data.
 
-# tree_commit_env, series_files; these set TOP, OUT, CACHE_DIR, msg, die
+# The work tree helpers (tree_reset, tree_apply, record_synced, ...), and
+# through them common.sh (TOP, OUT, CACHE_DIR, msg, die, fetch_orig_tarball).
 . "$(dirname "${BASH_SOURCE[0]}")/../tree/lib.sh"
 
 # The upstream libvirt the patches apply to, as Debian's archive serves
@@ -52,25 +54,3 @@ LIBVIRT_MESON_ARGS=(
     # without checking for libnl, so it does not compile without it.
     -Dlibnl=enabled
 )
-
-lgit() { git -C "$LIBVIRT_TREE" "$@"; }
-
-libvirt_synced_file() { echo "$LIBVIRT_TREE/.git/pvlock-synced"; }
-
-# A hash of what prepare.sh reads from the repo.
-libvirt_repo_hash() {
-    (cd "$TOP" && find libvirt/patches -type f | LC_ALL=C sort | xargs -d '\n' sha256sum) |
-        sha256sum | cut -d' ' -f1
-}
-
-# Commits made since the tree last matched the repo, or changes not
-# committed?
-libvirt_tree_has_edits() {
-    local recorded
-    recorded=$(cut -d' ' -f1 "$(libvirt_synced_file)" 2>/dev/null || true)
-    [ "$(lgit rev-parse HEAD)" != "$recorded" ] || [ -n "$(lgit status --porcelain)" ]
-}
-
-libvirt_record_synced() {
-    echo "$(lgit rev-parse HEAD) $(libvirt_repo_hash)" > "$(libvirt_synced_file)"
-}

@@ -14,37 +14,16 @@ force=0
 [ "${1:-}" != --force ] || force=1
 tree_commit_env
 
-if [ -d "$LIBVIRT_TREE/.git" ]; then
-    if libvirt_tree_has_edits; then
-        [ $force = 1 ] || die "$LIBVIRT_TREE has edits that are not in this repo.
-  Write them back with 'make libvirt-export' (scripts/libvirt/export.sh),
+if tree_up_to_date "$LIBVIRT_TREE" "$LIBVIRT_SERIES_DIR" $force \
+    "Write them back with 'make libvirt-export' (scripts/libvirt/export.sh),
   or discard them with 'make libvirt-tree FORCE=1'
-  (scripts/libvirt/prepare.sh --force)."
-    elif [ "$(cut -d' ' -f2 "$(libvirt_synced_file)")" = "$(libvirt_repo_hash)" ]; then
-        exit 0      # the tree already holds what the repo holds
-    fi
-    msg "updating $LIBVIRT_TREE from the repo"
-    lgit checkout -q -f -B pvlock upstream
-    lgit clean -q -fdx
-else
-    tarball=$("$TOP/scripts/setup/fetch-libvirt.sh")
-    msg "unpacking $(basename "$tarball") into $LIBVIRT_TREE"
-    rm -rf "$LIBVIRT_TREE"
-    mkdir -p "$LIBVIRT_TREE"
-    tar -C "$LIBVIRT_TREE" --strip-components=1 -xf "$tarball"
-    lgit init -q -b pvlock
-    lgit config core.autocrlf false
-    lgit add -A -f
-    lgit commit -q -m "libvirt $LIBVIRT_VERSION (Debian $LIBVIRT_TARBALL)"
-    lgit tag -f upstream >/dev/null
+  (scripts/libvirt/prepare.sh --force)."; then
+    exit 0      # the tree already holds what the repo holds
 fi
+tree_reset "$LIBVIRT_TREE" "$TOP/scripts/setup/fetch-libvirt.sh" \
+    "libvirt $LIBVIRT_VERSION (Debian $LIBVIRT_TARBALL)"
 
 mapfile -t series < <(series_files "$LIBVIRT_SERIES_DIR")
-for p in "${series[@]}"; do
-    lgit am -q --committer-date-is-author-date "$p" || {
-        lgit am --abort 2>/dev/null || true
-        die "${p#"$TOP"/} does not apply to libvirt $LIBVIRT_VERSION"
-    }
-done
-libvirt_record_synced
+tree_apply "$LIBVIRT_TREE" "libvirt $LIBVIRT_VERSION" "" "${series[@]}"
+record_synced "$LIBVIRT_TREE" "$LIBVIRT_SERIES_DIR"
 msg "$LIBVIRT_TREE is ready (${#series[@]} patches)"
