@@ -24,6 +24,8 @@ LIBVIRT_TREE=$OUT/libvirt
 LIBVIRT_BUILD=$OUT/libvirt-build
 LIBVIRT_SERIES_DIR=$TOP/libvirt/patches
 LIBVIRT_SUBJECT_PREFIX="RFC PATCH"
+# libvirt's own patches carry 7-digit blob ids (tree_format_patch).
+PATCH_ABBREV=7
 
 # What the tests and the end-to-end suite need, and nothing else: the
 # test programs for the files the series changes, the mock libraries

@@ -148,10 +148,14 @@ $dirty
 
 # tree_format_patch TREE ARG...: git format-patch in TREE, signed off by
 # the signoff_identity, with stable output (no commit ids, no version).
+# The blob ids of the index lines get PATCH_ABBREV digits (default 8, as
+# QEMU's patches have): left to itself git picks the length from how many
+# objects the repository holds, which differs between work trees.
 tree_format_patch() {
     local tree=$1
     shift
     git -C "$tree" -c user.name="$SIGNOFF_NAME" -c user.email="$SIGNOFF_EMAIL" \
+        -c core.abbrev="${PATCH_ABBREV:-8}" \
         format-patch -q --signoff --zero-commit --no-signature "$@"
 }
 
