@@ -127,7 +127,9 @@ fetch_orig_tarball() (
     # [EPOCH:]UPSTREAM-REVISION.
     upstream=${file#*_}
     upstream=${upstream%.orig.tar.*}
-    if ! apt-cache showsrc "$srcpkg" 2>/dev/null |
+    # showsrc takes a package name, not NAME/SUITE (it would match nothing
+    # and update every time).
+    if ! apt-cache showsrc "${srcpkg%%/*}" 2>/dev/null |
             grep -q "^Version: \([0-9]*:\)\?$upstream-"; then
         apt-get update -q >/dev/null
     fi
