@@ -35,14 +35,17 @@ class LinuxGuest:
 
 
 class PvGuest(LinuxGuest):
-    """Our PV-lock aware kernel and the initramfs with the workloads."""
+    """Our PV-lock aware kernel and the initramfs with the workloads;
+    tools: also the benchmarks people use (harness/benchtools.py), for
+    the benchmark only (they make the initramfs far larger)."""
 
-    def __init__(self):
+    def __init__(self, tools=False):
         base = guest()
         self.package = "kernel/guest (linux-source-6.1)"
         self.kernel = script("scripts/build/kernel.sh", "guest")[-1]
-        self.root = os.path.join(OUT, "linux-guest-pv", "root")
-        self.initrd = workload_initrd(base.root, self.root)
+        self.root = os.path.join(OUT, "linux-guest-pv-tools" if tools else "linux-guest-pv",
+                                 "root")
+        self.initrd = workload_initrd(base.root, self.root, tools)
 
     def args(self, *append):
         """As LinuxGuest.args, with "pvlock" (the init's PV-lock report)
@@ -51,10 +54,12 @@ class PvGuest(LinuxGuest):
         return LinuxGuest.args(self, "pvlock", *append)
 
 
-def workload_initrd(base_root, root):
+def workload_initrd(base_root, root, tools=False):
     """base_root's tree (busybox), guests/linux/init, the workloads in
-    /wl/ and /bin/ptpcheck, as an initramfs next to root; returns its path. Cheap: rebuilt
-    every time."""
+    /wl/ and /bin/ptpcheck, as an initramfs next to root; returns its
+    path. tools: also hackbench, stress-ng, sysbench and perf, with
+    /wl/NAME for each of guests/linux/benchtool's benchmarks and
+    /bin/spinshare (the init's "prof"). Cheap: rebuilt every time."""
     shutil.rmtree(root, ignore_errors=True)
     shutil.copytree(base_root, root, symlinks=True)
     os.makedirs(os.path.join(root, "wl"))
@@ -65,14 +70,30 @@ def workload_initrd(base_root, root):
         shutil.copy(path, os.path.join(root, "wl", name))
     # The init's "ptp" mode (the kvm suite's PTP checks).
     shutil.copy(guests.build_linux("ptpcheck"), os.path.join(root, "bin", "ptpcheck"))
+    if tools:
+        from harness import benchtools
+        benchtools.install(root)
+        for f in ("benchtool", "spinshare"):
+            shutil.copy(os.path.join(TOP, "guests", "linux", f), os.path.join(root, "bin", f))
+            os.chmod(os.path.join(root, "bin", f), 0o755)
+        for name in TOOL_WORKLOADS:
+            os.symlink("/bin/benchtool", os.path.join(root, "wl", name))
     img = os.path.join(os.path.dirname(root), "initramfs.cpio.gz")
     subprocess.check_call("cd %s && find . | cpio -o -H newc --quiet | gzip -1 > %s"
                           % (root, img), shell=True)
     return img
 
 
+# guests/linux/benchtool's benchmarks, as workloads in /wl/.
+TOOL_WORKLOADS = ("hackbench-pipe-process", "hackbench-pipe-thread",
+                  "hackbench-socket-process", "hackbench-socket-thread",
+                  "stress-ng-mmap", "stress-ng-fork", "stress-ng-futex", "stress-ng-mutex",
+                  "stress-ng-sem", "stress-ng-dentry", "stress-ng-pipe",
+                  "sysbench-threads", "sysbench-mutex",
+                  "perf-sched-messaging", "perf-futex-hash")
+
 _guest = None
-_pv_guest = None
+_pv_guests = {}
 
 
 def guest():
@@ -83,12 +104,12 @@ def guest():
     return _guest
 
 
-def pv_guest():
-    """The PV-lock aware guest; built once per process."""
-    global _pv_guest
-    if _pv_guest is None:
-        _pv_guest = PvGuest()
-    return _pv_guest
+def pv_guest(tools=False):
+    """The PV-lock aware guest (tools: with the benchmarks); built once
+    per process."""
+    if tools not in _pv_guests:
+        _pv_guests[tools] = PvGuest(tools)
+    return _pv_guests[tools]
 
 
 def _cpus(words):

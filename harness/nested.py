@@ -106,16 +106,17 @@ def initramfs():
     return make_initramfs(qemu, files, linux.guest().root)
 
 
-def pv_initramfs():
+def pv_initramfs(tools=False):
     """L1's initramfs for the PV-lock benchmark (init's "pvbench" mode):
     the cross-built QEMU and the PV-lock aware Linux guest, our guest
-    kernel and its initramfs with the workloads, as /pv/Image and
-    /pv/initrd, and Debian's stock kernel as /stock/Image (the PTP
-    checks); returns its path."""
-    pv = linux.pv_guest()
+    kernel and its initramfs with the workloads (tools: and the
+    benchmarks people use), as /pv/Image and /pv/initrd, and Debian's
+    stock kernel as /stock/Image (the PTP checks); returns its path."""
+    pv = linux.pv_guest(tools)
     return make_initramfs(cross_qemu(), {"pv/Image": pv.kernel, "pv/initrd": pv.initrd,
                                          "stock/Image": linux.guest().kernel},
-                          linux.guest().root, base="initramfs-pv")
+                          linux.guest().root,
+                          base="initramfs-pvbench" if tools else "initramfs-pv")
 
 
 def section(out, name):
@@ -124,14 +125,31 @@ def section(out, name):
     return m.group(1) if m else ""
 
 
-def boot_l1(kernel, initrd, name, append="", timeout=900):
-    """Boot L1 to its poweroff; returns (exit status, serial output);
-    the status is None if it did not power off within timeout seconds."""
+# The deterministic L1 of the benchmark and the kvm suite's short pair:
+# one host thread runs every L1 vCPU in turn (round-robin TCG) and L1's
+# clock counts instructions (-icount shift=0: 1 ns each, sleep=off: no
+# waiting for the host's clock), so what L1's scheduler does, and with it
+# the preemption of L2's vCPUs, follows from the instructions alone; -seed
+# fixes QEMU's random numbers (the device tree's seeds, RNDR) and
+# -rtc clock=vm the wall clock L1 reads.
+DETERMINISTIC = ["-accel", "tcg,thread=single", "-icount", "shift=0,sleep=off",
+                 "-rtc", "clock=vm"]
+
+
+def boot_l1(kernel, initrd, name, append="", timeout=900, smp=2, seed=None,
+            deterministic=False):
+    """Boot L1 (smp vCPUs) to its poweroff; returns (exit status, serial
+    output); the status is None if it did not power off within timeout
+    seconds. deterministic: L1 under DETERMINISTIC, with -seed seed."""
     # A panic in L1 reboots it, and -no-reboot then ends QEMU.
-    vm = VM(["-machine", "virt,virtualization=on,gic-version=3", "-cpu", "max",
-             "-smp", "2", "-m", "2G", "-kernel", kernel, "-initrd", initrd,
-             "-no-reboot", "-append", "console=ttyAMA0 quiet panic=-1 " + append],
-            name=name)
+    args = ["-machine", "virt,virtualization=on,gic-version=3", "-cpu", "max",
+            "-smp", str(smp), "-m", "2G", "-kernel", kernel, "-initrd", initrd,
+            "-no-reboot", "-append", "console=ttyAMA0 quiet panic=-1 " + append]
+    if deterministic:
+        args += DETERMINISTIC
+    if seed is not None:
+        args += ["-seed", str(seed)]
+    vm = VM(args, name=name)
     try:
         rc = vm.wait_exit(timeout)
         return rc, vm.output().replace("\r", "")

@@ -1,53 +1,69 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""What PV-lock buys a Linux guest, measured (not a test: it prints ratios).
+"""What PV-lock buys an overcommitted Linux guest, measured (not a test:
+it prints ratios with confidence intervals).
 
-Our PV-lock aware guest kernel (kernel/guest/) runs the lock workloads of
-guests/workloads/ (threads = vCPUs) in one boot per arm: PV-lock in use,
-or the same kernel binary with "nopvlock". QEMU has pvlock=on in both
-arms. The arms alternate (PV, nopvlock, PV, nopvlock, ...; one pair per
-run), and the table gives, per workload, setting and rule, the ratio of
-the median ops/s PV over nopvlock: > 1 means PV-lock is faster.
+The setting: a real KVM scheduler preempts the guest's vCPUs, and every
+run of an arm gives the same figure. L1 is the nested arm64 KVM host
+with the reference PV-lock handler (kernel/kvm-host/), booted under
+deterministic TCG (harness/nested.py DETERMINISTIC: one host thread,
+-icount shift=0,sleep=off, -seed): its clock counts instructions, so its
+scheduler preempts L2's vCPUs at the same instructions whenever the run
+is repeated with the same seed. L2 is our PV-lock aware guest kernel
+(kernel/guest/) under L1's KVM with pvlock=on, in one of two arms:
+PV-lock in use, or the same kernel binary with "nopvlock". Each run is
+one seed: one L1 boot that boots L2 once per arm (the order of the arms
+alternates with the seed), with the same -seed for L2 in both arms, and
+each L2 boot runs every workload in turn. The sample of a cell is its
+runs over several seeds, paired by seed (harness/stats.py).
 
-Settings:
-  a  nested KVM: L1 (linux-source-6.1 with the reference handler, -smp 2,
-     under TCG) runs L2 -smp 4 with our cross-built QEMU (2:1, the real
-     overcommit); rules: the handler's default (x86's: runnable but not
-     running) and v3 (kvm.pvlock_v3_rule, set in L1 before each L2 run)
-  b  TCG -accel tcg,thread=single -smp 4 -icount shift=0,sleep=off: four
-     vCPUs on one host thread; guest time is an instruction count, so
-     ops/s are per guest second (1e9 instructions); host wall time too;
-     rules: default (runnable but not running) and v3
-     (-global arm-pvlock.x-halted-is-preempted=on)
-  c  MTTCG -smp 2, no overcommit: the cost; default rule
+Settings (L2 vCPUs : L1 vCPUs):
+  2:1  L2 -smp 2 on L1 -smp 1
+  4:1  L2 -smp 4 on L1 -smp 1
+  4:2  L2 -smp 4 on L1 -smp 2; round-robin TCG runs L1's two vCPUs in
+       turn on one host thread, but each in its own instruction count,
+       so to L1 they are two CPUs that run at once
+  1:1  L2 -smp 2 on L1 -smp 2: no overcommit, the cost
+Baselines (what the nopvlock arm can count on, as on hardware):
+  trap    KVM's default WFE policy: WFE traps while another task waits
+          for the L1 CPU and KVM yields to a preempted vCPU of the same
+          VM (kvm_vcpu_on_spin()); needs QEMU's WFE trap (patches/local/)
+  notrap  L1 booted with kvm-arm.wfe_trap_policy=notrap: no WFE exits,
+          a spinning vCPU spins until L1's next tick
+Workloads: our five (guests/workloads/) and the benchmarks people use,
+from Debian 13's arm64 packages (guests/linux/benchtool): hackbench
+(pipe and socket, processes and threads), stress-ng (mmap, fork, futex,
+mutex, sem, dentry, pipe: kernel locks taken under contention), sysbench
+(threads, mutex), perf bench (sched messaging, futex hash).
 
-Usage: python3 -m harness.bench.pvlock [--runs N] [--settings a,b,c]
-           [--workloads mmap,epoll,...] [--seconds S|a=S,b=S,c=S] [--pin]"""
+Ratio = median ops/s with PV-lock / median without: > 1 means PV-lock is
+faster; [low, high] its 95 % bootstrap interval; an interval that
+contains 1 is "no difference". "repeat" reruns seed 1 of a cell: how far
+the same arm lands from itself. "spin" profiles (perf record in L2,
+guests/linux/spinshare) say where the time goes.
+
+Usage: python3 -m harness.bench.pvlock [--seeds N] [--settings 2:1,4:1,...]
+           [--baselines trap,notrap] [--workloads ...] [--seconds S]
+           [--no-repeat] [--no-spin] [--json FILE]"""
 
 import argparse
 import fcntl
+import json
 import os
+import re
 import statistics
-import subprocess
 import sys
-import threading
 import time
 
-from harness import linux, nested
+from harness import OUT, linux, nested, stats
 from harness.qemu import QEMU
 
-WORKLOADS = ("mmap", "epoll", "creat", "forkexec", "pipe")
+OWN = ("mmap", "epoll", "creat", "forkexec", "pipe")
+WORKLOADS = OWN + linux.TOOL_WORKLOADS
+# The spin profiles: the workloads whose locks spin most.
+SPIN_WORKLOADS = ("mmap", "stress-ng-mmap", "hackbench-pipe-thread", "sysbench-mutex")
 ARMS = ("pv", "nopvlock")
-SETTINGS = {
-    "a": {"title": "nested KVM, L2 -smp 4 on L1 -smp 2 (2:1), reference handler",
-          "smp": 4, "rules": ("default", "v3"), "secs": 1.5},
-    "b": {"title": "TCG thread=single -smp 4 (4:1), icount shift=0,sleep=off",
-          "smp": 4, "rules": ("default", "v3"), "secs": 0.5,
-          "qemu": ["-accel", "tcg,thread=single", "-icount", "shift=0,sleep=off"]},
-    "c": {"title": "MTTCG -smp 2 (no overcommit)",
-          "smp": 2, "rules": ("default",), "secs": 2,
-          "qemu": ["-accel", "tcg,thread=multi"]},
-}
-TCG_RULE = {"default": [], "v3": ["-global", "arm-pvlock.x-halted-is-preempted=on"]}
+SETTINGS = {"2:1": (2, 1), "4:1": (4, 1), "4:2": (4, 2), "1:1": (2, 2)}
+BASELINES = {"trap": "", "notrap": "kvm-arm.wfe_trap_policy=notrap"}
 BUILD_LOCK = "/tmp/pvlock-build.lock"
 
 
@@ -55,251 +71,221 @@ def log(*a):
     print(*a, file=sys.stderr, flush=True)
 
 
-def prepare(settings):
-    """Build what the settings need (kernels, initramfs, cross QEMU), under
-    the lock the project's builds share."""
+def prepare():
+    """The L1 kernel and its initramfs with L2 and the benchmarks, built
+    under the lock the project's builds share."""
     t0 = time.monotonic()
-    log("preparing the guest%s (waits for %s)" % (" and L1" if "a" in settings else "",
-                                                 BUILD_LOCK))
+    log("preparing L1 and L2 (waits for %s)" % BUILD_LOCK)
     with open(BUILD_LOCK, "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        linux.pv_guest()
-        kernel = initrd = None
-        if "a" in settings:
-            kernel, initrd = nested.reference_kernel(), nested.pv_initramfs()
+        kernel, initrd = nested.reference_kernel(), nested.pv_initramfs(tools=True)
     log("prepared in %.0f s" % (time.monotonic() - t0))
     return kernel, initrd
 
 
-def wl_words(names, threads, secs, pin):
-    return ["wl=%s:%d:%g%s" % (n, threads, secs, ":pin" if pin else "") for n in names]
-
-
-def parse(out, names, arm, stamps=None):
-    """One boot's results: workload -> {"ops_per_sec", "answers" (preempted
-    answers during it, all CPUs), "ctxt" (context switches per second),
-    "idle" (idle share of the vCPUs' time), "wall" (host seconds, if
-    stamps: the arrival time of each output line)}. Checks the arm took
-    effect."""
+def parse(out, names, arm):
+    """One L2 boot: workload -> {"ops_per_sec", "answers"} and the spin
+    profiles: workload -> {symbol: percent, "samples": n}. Checks that the
+    arm took effect."""
     r = linux.pv_report(out)
     want = 1 if arm == "pv" else 0
     if r["enabled"] != want:
         raise RuntimeError("arm %s: the guest says PVENABLED %s:\n%s"
                            % (arm, r["enabled"], out[-3000:]))
-    res = {}
     totals = {after: sum(c) for after, c in r["counts"]}
     order = [after for after, _ in r["counts"]]
+    res = {}
     for n in names:
-        if n not in r["results"] or n in r["failed"] or n not in totals:
-            log("    %s: no result (failed: %s)" % (n, r["failed"]))
-            continue
-        prev = order[order.index(n) - 1]
-        secs, st = r["results"][n]["secs"], r["stats"].get(n)
-        res[n] = {"ops_per_sec": r["results"][n]["ops_per_sec"],
-                  "answers": totals[n] - totals[prev], "wall": None,
-                  "ctxt": st["ctxt"] / secs if st else None,
-                  # /proc/stat counts USER_HZ (100) jiffies per CPU.
-                  "idle": st["idle"] / 100 / secs / r["results"][n]["threads"] if st else None}
-    if stamps:
-        # A workload's host time: from the line before its RESULT (the
-        # init's last report before starting it) to its RESULT.
-        for i, (t, line) in enumerate(stamps):
-            w = line.split()
-            if len(w) > 1 and w[0] == "RESULT" and w[1] in res and i > 0:
-                res[w[1]]["wall"] = t - stamps[i - 1][0]
-    return res
+        if n in r["results"] and n not in r["failed"] and n in totals:
+            prev = order[order.index(n) - 1]
+            res[n] = {"ops_per_sec": r["results"][n]["ops_per_sec"],
+                      "answers": totals[n] - totals[prev]}
+    spin = {}
+    for line in out.splitlines():
+        w = line.split()
+        if w[:1] == ["PVSPIN"]:
+            kv = dict(x.split("=") for x in w[2:])
+            spin[w[1]] = {k: float(v) for k, v in kv.items()}
+    missing = [n for n in names if n not in res and n not in spin]
+    if missing:
+        raise RuntimeError("arm %s: no result for %s (failed: %s):\n%s"
+                           % (arm, ", ".join(missing), r["failed"], out[-4000:]))
+    return res, spin
 
 
-def run_qemu(args, timeout):
-    """Run QEMU to its exit; returns (serial output, [(seconds since start,
-    line)])."""
+def l1_run(kernel, initrd, setting, baseline, seed, names, secs, prof=False):
+    """One seed of a cell: one L1 boot, one L2 boot per arm. Returns
+    {arm: (results, spin)} and the host seconds it took."""
+    l2smp, l1smp = SETTINGS[setting]
+    arms = ARMS if seed % 2 else ARMS[::-1]
+    words = ["pvbench", "l2smp=%d" % l2smp, "l2seed=%d" % seed, "l2wfestat"]
+    words += ["wl=%s:%d:%g" % (n, l2smp, secs) for n in names]
+    words += ["l2run=%s:default:%s" % (arm, arm) for arm in arms]
+    if prof:
+        words.append("l2prof")
+    if BASELINES[baseline]:
+        words.append(BASELINES[baseline])
     t0 = time.monotonic()
-    p = subprocess.Popen([QEMU, "-display", "none", "-nodefaults", "-serial", "stdio"]
-                         + args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                         stderr=subprocess.STDOUT, text=True, errors="replace")
-    timer = threading.Timer(timeout, p.kill)
-    timer.start()
-    stamps = []
-    try:
-        for line in p.stdout:
-            stamps.append((time.monotonic() - t0, line.rstrip("\r\n")))
-        rc = p.wait()
-    finally:
-        timer.cancel()
-    out = "\n".join(l for _, l in stamps)
-    if rc != 0:
-        raise RuntimeError("QEMU exited with %s (timeout %d s): %s\n%s"
-                           % (rc, timeout, " ".join(args), out[-3000:]))
-    return out, stamps
+    rc, out = nested.boot_l1(kernel, initrd, "l1-pvbench", append=" ".join(words),
+                             smp=l1smp, seed=seed, deterministic=True,
+                             timeout=600 + len(arms) * len(names) * (60 + 60 * secs))
+    took = time.monotonic() - t0
+    if rc != 0 or "L1 done" not in out:
+        raise RuntimeError("the nested KVM host failed (rc %s):\n%s" % (rc, out[-3000:]))
+    wfe = [l.strip() for l in out.splitlines() if l.startswith("L1WFE")]
+    if wfe != [("L1WFE " + BASELINES[baseline]).strip()]:
+        raise RuntimeError("L1's WFE trap policy: %r, not %r" % (wfe, BASELINES[baseline]))
+    got = {}
+    for arm in arms:
+        sec = nested.section(out, arm)
+        if "L1TEST %s rc=0" % arm not in out:
+            raise RuntimeError("L2 run %s failed:\n%s" % (arm, sec[-3000:]))
+        res, spin = parse(sec, names, arm)
+        exits = re.search(r"L1STAT wfe_exit_stat=(\d+)", sec)
+        for v in res.values():
+            v["wfe_exits"] = int(exits.group(1)) if exits else None
+        got[arm] = res, spin
+    return got, took
 
 
-def tcg_runs(key, names, runs, secs, pin, results):
-    s = SETTINGS[key]
-    guest = linux.pv_guest()
-    words = wl_words(names, s["smp"], secs, pin)
-    timeout = 120 + 30 * secs * len(names)
-    for i in range(runs):
-        for rule in s["rules"]:
-            for arm in ARMS:
-                append = words + (["nopvlock"] if arm == "nopvlock" else [])
-                t0 = time.monotonic()
-                out, stamps = run_qemu(
-                    ["-machine", "virt,pvlock=on", "-cpu", "max", "-smp", str(s["smp"]),
-                     "-m", "512"] + s["qemu"] + TCG_RULE[rule] + guest.args(*append),
-                    timeout)
-                log("[%s run %d/%d] %-7s %-8s %5.1f s" % (key, i + 1, runs, rule, arm,
-                                                         time.monotonic() - t0))
-                for n, v in parse(out, names, arm, stamps).items():
-                    results.setdefault((key, rule, n, arm), []).append(v)
-
-
-def nested_runs(names, runs, secs, pin, results, kernel, initrd):
-    """One L1 boot per run; in it, one L2 boot per rule and arm."""
-    s = SETTINGS["a"]
-    words = wl_words(names, s["smp"], secs, pin)
-    for i in range(runs):
-        l2 = [(rule, arm, "r%d-%s-%s" % (i, rule, arm))
-              for rule in s["rules"] for arm in ARMS]
-        append = " ".join(["pvbench", "l2smp=%d" % s["smp"]] + words +
-                          ["l2run=%s:%s:%s" % (name, rule, arm) for rule, arm, name in l2])
-        t0 = time.monotonic()
-        rc, out = nested.boot_l1(kernel, initrd, "l1-pvbench", append=append,
-                                 timeout=300 + len(l2) * (120 + 30 * secs * len(names)))
-        log("[a run %d/%d] L1 with %d L2 runs: %.1f s" % (i + 1, runs, len(l2),
-                                                         time.monotonic() - t0))
-        if rc != 0 or "L1 done" not in out:
-            raise RuntimeError("the nested KVM host failed (rc %s):\n%s" % (rc, out[-3000:]))
-        for rule, arm, name in l2:
-            sec = nested.section(out, name)
-            if "L1TEST %s rc=0" % name not in out:
-                raise RuntimeError("L2 run %s failed:\n%s" % (name, sec[-3000:]))
-            for n, v in parse(sec, names, arm).items():
-                results.setdefault(("a", rule, n, arm), []).append(v)
-
-
-def pair(pv, no, key, form, scale):
-    """form % (median of key in the PV arm, in the nopvlock arm), or "-"."""
-    if any(v[key] is None for v in pv + no):
-        return "-"
-    return form % (statistics.median(v[key] for v in pv) * scale,
-                   statistics.median(v[key] for v in no) * scale)
-
-
-def spread(xs):
-    return "%s-%s" % (fmt(min(xs)), fmt(max(xs)))
+def cell_rows(results, setting, baseline, names, repeats):
+    rows = []
+    for n in names:
+        pv = results.get((setting, baseline, n, "pv"), [])
+        no = results.get((setting, baseline, n, "nopvlock"), [])
+        if not pv or not no:
+            rows.append([setting, baseline, n, "-", "(no results)", "", "", "", "", ""])
+            continue
+        a = [v["ops_per_sec"] for v in pv]
+        b = [v["ops_per_sec"] for v in no]
+        ci = stats.ratio_ci(a, b)
+        rep = repeats.get((setting, baseline, n))
+        rows.append([setting, baseline, n, "%.3f" % ci[0],
+                     "[%.3f, %.3f]" % ci[1:], stats.verdict(ci),
+                     "%s (%.1f%%)" % (fmt(statistics.median(a)), 100 * stats.spread(a)),
+                     "%s (%.1f%%)" % (fmt(statistics.median(b)), 100 * stats.spread(b)),
+                     "%.2f/%.2f%%" % rep if rep else "-",
+                     "%d/%d" % (statistics.median(v["answers"] for v in pv),
+                                statistics.median(v["answers"] for v in no))])
+    return rows
 
 
 def fmt(x):
-    if x >= 1000:
-        return "%.0f" % x
-    return "%.3g" % x
+    return "%.0f" % x if x >= 1000 else "%.3g" % x
 
 
 def columns(rows):
-    """rows (lists of strings) as lines with aligned columns."""
     w = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     return ["    " + "  ".join(c.ljust(w[i]) for i, c in enumerate(r)).rstrip() for r in rows]
 
 
-def table(results, settings, names, runs, secs, pin, elapsed):
-    print("PV-lock benchmark: ratio = median ops/s with PV-lock / median ops/s with "
-          "nopvlock;")
-    print("> 1 means PV-lock is faster, < 1 slower. Same guest kernel binary in both "
-          "arms, QEMU pvlock=on in both.")
-    print("%d runs per arm and cell, arms interleaved (PV, nopvlock, PV, nopvlock, ...); "
-          "threads = vCPUs%s." % (runs, ", pinned" if pin else ", unpinned"))
-    print("spread: min-max over the runs; pairs: min-max of PV/nopvlock within a run;")
-    print("answers: the guest's \"preempted\" answers (debugfs preempted_answers, all "
-          "CPUs) during the workload,")
-    print("median per run, PV arm / nopvlock arm (0 in the PV arm: PV-lock never said "
-          "\"preempted\").")
-    print("ctxt/s: context switches per second, idle: idle share of the vCPUs' time "
-          "(guest /proc/stat),")
-    print("medians, PV arm / nopvlock arm: where the time goes.")
-    for key in settings:
-        s = SETTINGS[key]
+def table(results, repeats, spins, cells, names, seeds, secs, elapsed, hours):
+    print("PV-lock benchmark, deterministic nested KVM (L1 under round-robin TCG "
+          "with icount, -seed).")
+    print("ratio = median ops/s with PV-lock / median with nopvlock (> 1: PV-lock "
+          "faster); [95 %% bootstrap interval],")
+    print("paired by seed; \"no difference\" when it contains 1. %d seeds per cell "
+          "(seed = one L1 boot, both arms),"
+          % len(seeds))
+    print("%g s per workload, threads = L2 vCPUs (the tools run more tasks: "
+          "guests/linux/benchtool)." % secs)
+    print("PV, nopvlock: median ops/s per guest second (spread: (max-min)/median "
+          "over the seeds);")
+    print("repeat: seed 1 run again, |difference| of PV / nopvlock; answers: the "
+          "guest's \"preempted\" answers.")
+    rows = [["setting", "baseline", "workload", "ratio", "95% CI", "verdict",
+             "PV ops/s (spread)", "nopvlock ops/s (spread)", "repeat", "answers"]]
+    for setting, baseline in cells:
+        rows += cell_rows(results, setting, baseline, names, repeats)
+    print("\n".join(columns(rows)))
+    if spins:
         print()
-        print("(%s) %s, %g s per workload" % (key, s["title"], secs[key]))
-        if key == "b":
-            print("    ops/s are per guest second (icount: 1e9 instructions). host s: "
-                  "median host wall seconds")
-            print("    per workload run, PV / nopvlock; host ratio: the ratio of ops "
-                  "per host second.")
-        rows = [["rule", "workload", "ratio", "pairs", "PV ops/s (spread)",
-                 "nopvlock ops/s (spread)", "answers", "ctxt/s", "idle %", "runs"]
-                + (["host s", "host ratio"] if key == "b" else [])]
-        for rule in s["rules"]:
-            for n in names:
-                pv = results.get((key, rule, n, "pv"), [])
-                no = results.get((key, rule, n, "nopvlock"), [])
-                if not pv or not no:
-                    rows.append([rule, n, "-", "(no results)"] + [""] * (len(rows[0]) - 4))
-                    continue
-                a = [v["ops_per_sec"] for v in pv]
-                b = [v["ops_per_sec"] for v in no]
-                pairs = [x / y for x, y in zip(a, b) if y]
-                row = [rule, n, "%.3f" % (statistics.median(a) / statistics.median(b)),
-                       "%.2f-%.2f" % (min(pairs), max(pairs)),
-                       "%s (%s)" % (fmt(statistics.median(a)), spread(a)),
-                       "%s (%s)" % (fmt(statistics.median(b)), spread(b)),
-                       "%d/%d" % (statistics.median(v["answers"] for v in pv),
-                                  statistics.median(v["answers"] for v in no)),
-                       pair(pv, no, "ctxt", "%.0f/%.0f", 1),
-                       pair(pv, no, "idle", "%.0f/%.0f", 100),
-                       "%d/%d" % (len(a), len(b))]
-                if key == "b":
-                    if all(v["wall"] for v in pv + no):
-                        host = [statistics.median(v["ops_per_sec"] * secs[key] / v["wall"]
-                                                  for v in arm) for arm in (pv, no)]
-                        row += ["%.1f/%.1f" % (statistics.median(v["wall"] for v in pv),
-                                               statistics.median(v["wall"] for v in no)),
-                                "%.3f" % (host[0] / host[1])]
-                    else:
-                        row += ["-", "-"]
-                rows.append(row)
+        print("Where the time goes (perf record -e cpu-clock -a in L2, one profiled "
+              "run, seed 1): % of samples")
+        rows = [["setting", "baseline", "workload", "arm", "samples", "osq_lock",
+                 "mutex spin", "rwsem spin", "qspinlock slow", "all spin paths"]]
+        for (setting, baseline, n, arm), p in sorted(spins.items()):
+            mutex = p.get("mutex_spin_on_owner", 0) + p.get("mutex_optimistic_spin", 0)
+            rwsem = p.get("rwsem_spin_on_owner", 0) + p.get("rwsem_optimistic_spin", 0)
+            allspin = (p.get("osq_lock", 0) + mutex + rwsem +
+                       p.get("queued_spin_lock_slowpath", 0))
+            rows.append([setting, baseline, n, arm, "%d" % p.get("samples", 0),
+                         "%.1f" % p.get("osq_lock", 0), "%.1f" % mutex, "%.1f" % rwsem,
+                         "%.1f" % p.get("queued_spin_lock_slowpath", 0), "%.1f" % allspin])
         print("\n".join(columns(rows)))
     print()
-    print("wall time of the whole benchmark: %.0f s" % elapsed)
-
-
-def seconds(arg):
-    secs = {k: s["secs"] for k, s in SETTINGS.items()}
-    if arg:
-        for item in arg.split(","):
-            if "=" in item:
-                k, v = item.split("=")
-                secs[k] = float(v)
-            else:
-                secs = {k: float(item) for k in secs}
-    return secs
+    print("host time: %s; whole benchmark %.0f s" % (
+        ", ".join("%s %s %.0f s" % (s, b, t) for (s, b), t in sorted(hours.items())),
+        elapsed))
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--runs", type=int, default=7, help="runs per arm, interleaved")
-    ap.add_argument("--settings", default="a,b,c", help="a,b,c (see above)")
+    ap.add_argument("--seeds", type=int, default=5, help="runs per cell (seeds 1..N)")
+    ap.add_argument("--settings", default="2:1,4:1,4:2,1:1")
+    ap.add_argument("--baselines", default="trap,notrap")
     ap.add_argument("--workloads", default=",".join(WORKLOADS))
-    ap.add_argument("--seconds", default="",
-                    help="seconds per workload: S for all, or a=S,b=S,c=S "
-                    "(default a=1.5,b=0.5,c=2: about 20 min with 7 runs)")
-    ap.add_argument("--pin", action="store_true", help="pin worker i to CPU i")
+    ap.add_argument("--seconds", type=float, default=1.0, help="guest seconds per workload")
+    ap.add_argument("--no-repeat", action="store_true", help="skip the seed-1 reruns")
+    ap.add_argument("--no-spin", action="store_true", help="skip the spin profiles")
+    ap.add_argument("--json", default=os.path.join(OUT, "bench", "pvlock.json"),
+                    help="where the raw results go")
     a = ap.parse_args()
-    settings = [k for k in a.settings.split(",") if k]
+    settings = [s for s in a.settings.split(",") if s]
+    baselines = [b for b in a.baselines.split(",") if b]
     names = [n for n in a.workloads.split(",") if n]
-    if not set(settings) <= set(SETTINGS) or not set(names) <= set(WORKLOADS):
-        ap.error("settings are a,b,c; workloads %s" % ",".join(WORKLOADS))
+    if (not set(settings) <= set(SETTINGS) or not set(baselines) <= set(BASELINES)
+            or not set(names) <= set(WORKLOADS)):
+        ap.error("settings: %s; baselines: %s; workloads: %s" % (
+            ",".join(SETTINGS), ",".join(BASELINES), ",".join(WORKLOADS)))
     if not os.path.exists(QEMU):
         sys.exit("%s is missing: build QEMU first (scripts/build/qemu.sh)" % QEMU)
-    secs = seconds(a.seconds)
     t0 = time.monotonic()
-    kernel, initrd = prepare(settings)
-    results = {}
-    for key in settings:
-        if key == "a":
-            nested_runs(names, a.runs, secs["a"], a.pin, results, kernel, initrd)
-        else:
-            tcg_runs(key, names, a.runs, secs[key], a.pin, results)
-    table(results, settings, names, a.runs, secs, a.pin, time.monotonic() - t0)
+    kernel, initrd = prepare()
+    cells = [(s, b) for s in settings for b in baselines]
+    results, repeats, spins, hours = {}, {}, {}, {}
+    raw = []
+    for seed in range(1, a.seeds + 1):
+        for setting, baseline in cells:
+            got, took = l1_run(kernel, initrd, setting, baseline, seed, names, a.seconds)
+            hours[(setting, baseline)] = hours.get((setting, baseline), 0) + took
+            log("[seed %d/%d] %s %-6s %4.0f s  %s" % (
+                seed, a.seeds, setting, baseline, took, " ".join(
+                    "%s=%.3f" % (n, got["pv"][0][n]["ops_per_sec"] /
+                                 got["nopvlock"][0][n]["ops_per_sec"])
+                    for n in names[:4])))
+            for arm, (res, _) in got.items():
+                raw.append({"setting": setting, "baseline": baseline, "seed": seed,
+                            "arm": arm, "results": res, "host_seconds": took})
+                for n, v in res.items():
+                    results.setdefault((setting, baseline, n, arm), []).append(v)
+    if not a.no_repeat:
+        # The headline cells again with seed 1: the same arm, run again.
+        for setting, baseline in [c for c in cells if c[1] == "trap"][:2]:
+            got, took = l1_run(kernel, initrd, setting, baseline, 1, names, a.seconds)
+            log("[repeat seed 1] %s %s %.0f s" % (setting, baseline, took))
+            for n in names:
+                first = [results[(setting, baseline, n, arm)][0]["ops_per_sec"]
+                         for arm in ARMS]
+                again = [got[arm][0][n]["ops_per_sec"] for arm in ARMS]
+                repeats[(setting, baseline, n)] = tuple(
+                    100 * abs(x - y) / y for x, y in zip(again, first))
+    if not a.no_spin:
+        spin_names = [n for n in SPIN_WORKLOADS if n in names]
+        for setting, baseline in [c for c in cells if c[1] == "trap"][:2]:
+            got, took = l1_run(kernel, initrd, setting, baseline, 1, spin_names,
+                               a.seconds, prof=True)
+            log("[spin profile] %s %s %.0f s" % (setting, baseline, took))
+            for arm, (_, spin) in got.items():
+                for n, p in spin.items():
+                    spins[(setting, baseline, n, arm)] = p
+    os.makedirs(os.path.dirname(a.json), exist_ok=True)
+    with open(a.json, "w") as f:
+        json.dump({"runs": raw, "repeats": {" ".join(k): v for k, v in repeats.items()},
+                   "spins": {" ".join(k): v for k, v in spins.items()}}, f, indent=1)
+    table(results, repeats, spins, cells, names, range(1, a.seeds + 1), a.seconds,
+          time.monotonic() - t0, hours)
+    print("raw results: %s" % a.json)
 
 
 if __name__ == "__main__":

@@ -73,6 +73,29 @@ def qemu_tcg_tests(tap):
                "QEMU's tests/tcg: %s" % t, r.stdout + r.stderr + out)
 
 
+def wfe_trap_tests(tap):
+    """The WFE trap (patches/local/, posted on its own), in QEMU's
+    framework: tests/tcg/aarch64/system/wfe-trap.c runs a WFE at EL1
+    from EL2 with HCR_EL2.TWE clear and set, round-robin (run-wfe-trap)
+    and under MTTCG (run-wfe-trap-mttcg)."""
+    tcg = os.path.join(QEMU_BUILD, "tests", "tcg", "aarch64-softmmu")
+    for t, log in (("run-wfe-trap", "wfe-trap.out"), ("run-wfe-trap-mttcg", "wfe-trap-mttcg.out")):
+        if not os.path.isdir(tcg):
+            tap.ok(False, "QEMU's tests/tcg: %s" % t,
+                   "no %s: configure found no aarch64 cross compiler" % tcg)
+            continue
+        path = os.path.join(tcg, log)
+        if os.path.exists(path):
+            os.unlink(path)
+        r = subprocess.run(["make", "-C", tcg, "V=1", t], capture_output=True,
+                           text=True, timeout=300)
+        out = open(path).read() if os.path.exists(path) else ""
+        tap.ok(r.returncode == 0 and "TWE set: 1 trap(s)" in out and
+               "TWE clear: 0 trap(s)" in out and out.rstrip().endswith("PASS"),
+               "QEMU's tests/tcg: %s (WFE at EL1 traps to EL2 exactly when "
+               "HCR_EL2.TWE is set)" % t, r.stdout + r.stderr + out)
+
+
 def fuzz(tap):
     """guests/smccc-fuzz.c: 100,000 random SMCCC calls through the
     conduit, from EL1 (HVC) and EL2 (SMC), pvlock on and off, round-robin
@@ -111,6 +134,7 @@ def secure_firmware(tap):
 def main():
     tap = TAP()
     qemu_tcg_tests(tap)
+    wfe_trap_tests(tap)
     fuzz(tap)
     secure_firmware(tap)
 

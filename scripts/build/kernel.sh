@@ -5,8 +5,8 @@
 #   kernel.sh host    the nested KVM host (L1) with the reference PV-lock
 #                     host handler (kernel/kvm-host/)
 #   kernel.sh guest   the PV-lock aware guest (kernel/guest/)
-# tinyconfig plus the kind's config fragment, with the kind's patch.
-# Cached: rebuilt only when the patch, the fragment or this script
+# tinyconfig plus the kind's config fragment, with the kind's patches.
+# Cached: rebuilt only when the patches, the fragment or this script
 # changes; the Image is also kept in the download cache, for other
 # clones. Prints the Image's path; the build's duration goes to
 # build/<kind>-kernel/build-time.
@@ -16,12 +16,14 @@
 case "${1:-}" in
 host)
     K=$OUT/kvm-host-kernel
-    PATCH=$TOP/kernel/kvm-host/linux-6.1-pvlock.patch
+    # The reference handler, then the test-only WFE trap policy.
+    PATCHES=("$TOP/kernel/kvm-host/linux-6.1-pvlock.patch"
+             "$TOP/kernel/kvm-host/linux-6.1-wfe-trap-policy.patch")
     FRAG=$TOP/kernel/kvm-host/kvm-host.config
     what="the L1 kernel";;
 guest)
     K=$OUT/guest-kernel
-    PATCH=$TOP/kernel/guest/linux-6.1-pvlock-guest.patch
+    PATCHES=("$TOP/kernel/guest/linux-6.1-pvlock-guest.patch")
     FRAG=$TOP/kernel/guest/guest.config
     what="the PV-lock guest kernel";;
 *)
@@ -32,7 +34,7 @@ esac
 
 SRC=$K/linux
 # The cached file's name carries the kind: both share the cache directory.
-stamp=$(cat "$PATCH" "$FRAG" "$0" | sha256sum | cut -d' ' -f1)
+stamp=$(cat "${PATCHES[@]}" "$FRAG" "$0" | sha256sum | cut -d' ' -f1)
 if [ -f "$K/Image" ] && [ "$(cat "$K/stamp" 2>/dev/null)" = "$stamp" ]; then
     echo "$K/Image"
     exit 0
@@ -61,7 +63,9 @@ dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$K" --wildcards '*/linux-source-6.1.
 tar -C "$K" -xf "$K"/usr/src/linux-source-6.1.tar.xz
 mv "$K/linux-source-6.1" "$SRC"
 rm -rf "$K/usr"
-patch -d "$SRC" -p1 -s < "$PATCH" || die "$PATCH does not apply"
+for p in "${PATCHES[@]}"; do
+    patch -d "$SRC" -p1 -s < "$p" || die "$p does not apply"
+done
 
 M=(make -C "$SRC" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- -j"$(nproc)")
 "${M[@]}" -s tinyconfig >&2
