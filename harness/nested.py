@@ -69,11 +69,12 @@ def build_attr_test():
     return attr_test
 
 
-def make_initramfs(qemu, files, busybox_root, base="initramfs"):
+def make_initramfs(qemu, files, busybox_root, base="initramfs", compress=True):
     """busybox (from the Linux guest's initramfs tree), our QEMU and its
     libraries, files (name in / -> path), kernel/kvm-host/l1/init, as
-    L1_DIR/base.cpio.gz (its tree in L1_DIR/base-root; "initramfs" keeps
-    the suite's names, root/)."""
+    L1_DIR/base.cpio.gz (.cpio if not compress: the benchmark's, whose
+    L2 initramfs is a plain cpio too; its tree in L1_DIR/base-root;
+    "initramfs" keeps the suite's names, root/)."""
     root = os.path.join(L1_DIR, "root" if base == "initramfs" else base + "-root")
     shutil.rmtree(root, ignore_errors=True)
     for d in ("bin", "dev", "proc", "sys", "tmp", "qemu", "pv", "stock", "lib/aarch64-linux-gnu",
@@ -90,9 +91,9 @@ def make_initramfs(qemu, files, busybox_root, base="initramfs"):
         shutil.copy(path, os.path.join(root, dest, lib))
     subprocess.check_call(["aarch64-linux-gnu-strip", os.path.join(root, "qemu",
                                                                    "qemu-system-aarch64")])
-    img = os.path.join(L1_DIR, base + ".cpio.gz")
-    subprocess.check_call("cd %s && find . | cpio -o -H newc --quiet | gzip -1 > %s"
-                          % (root, img), shell=True)
+    img = os.path.join(L1_DIR, base + (".cpio.gz" if compress else ".cpio"))
+    subprocess.check_call("cd %s && find . | cpio -o -H newc --quiet %s> %s"
+                          % (root, "| gzip -1 " if compress else "", img), shell=True)
     return img
 
 
@@ -116,7 +117,8 @@ def pv_initramfs(tools=False):
     return make_initramfs(cross_qemu(), {"pv/Image": pv.kernel, "pv/initrd": pv.initrd,
                                          "stock/Image": linux.guest().kernel},
                           linux.guest().root,
-                          base="initramfs-pvbench" if tools else "initramfs-pv")
+                          base="initramfs-pvbench" if tools else "initramfs-pv",
+                          compress=not tools)
 
 
 def section(out, name):
