@@ -90,7 +90,7 @@ def workload_initrd(base_root, root, tools=False):
 TOOL_WORKLOADS = ("hackbench-pipe-process", "hackbench-pipe-thread",
                   "hackbench-socket-process", "hackbench-socket-thread",
                   "stress-ng-mmap", "stress-ng-fork", "stress-ng-futex", "stress-ng-mutex",
-                  "stress-ng-sem", "stress-ng-dentry", "stress-ng-pipe",
+                  "stress-ng-dentry",
                   "sysbench-threads", "sysbench-mutex",
                   "perf-sched-messaging", "perf-futex-hash")
 

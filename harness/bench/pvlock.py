@@ -83,44 +83,53 @@ def prepare():
     return kernel, initrd
 
 
-def parse(out, names, arm):
-    """One L2 boot: workload -> {"ops_per_sec", "answers"} and the spin
-    profiles: workload -> {symbol: percent, "samples": n}. Checks that the
-    arm took effect."""
-    r = linux.pv_report(out)
-    want = 1 if arm == "pv" else 0
-    if r["enabled"] != want:
-        raise RuntimeError("arm %s: the guest says PVENABLED %s:\n%s"
-                           % (arm, r["enabled"], out[-3000:]))
-    totals = {after: sum(c) for after, c in r["counts"]}
-    order = [after for after, _ in r["counts"]]
-    res = {}
-    for n in names:
-        if n in r["results"] and n not in r["failed"] and n in totals:
-            prev = order[order.index(n) - 1]
-            res[n] = {"ops_per_sec": r["results"][n]["ops_per_sec"],
-                      "answers": totals[n] - totals[prev]}
-    spin = {}
-    for line in out.splitlines():
+def parse(out, names):
+    """One L2 boot with both arms (the guest's "pvab"): {arm: (results,
+    spin)}, results: workload -> {"ops_per_sec", "answers"}, spin: the
+    profiles, workload -> {symbol: percent, "samples": n}. Checks that
+    each arm took effect."""
+    got = {arm: ({}, {}) for arm in ARMS}
+    arm, count, failed = None, None, []
+    for line in out.replace("\r", "").splitlines():
         w = line.split()
-        if w[:1] == ["PVSPIN"]:
+        if not w:
+            continue
+        if w[0] == "PVARM":
+            arm = w[1]
+            if w[2] != "enabled=%d" % (arm == "pv"):
+                raise RuntimeError("arm %s: the guest says %s:\n%s" % (arm, w[2], out[-3000:]))
+        elif w[0] == "PVCOUNT" and w[1:2] != ["after"]:
+            count = sum(int(x.split("=")[1]) for x in w[1:])
+        elif w[0] == "PVCOUNT" and arm:
+            now = sum(int(x.split("=")[1]) for x in w[3:])
+            if w[2] in got[arm][0]:
+                got[arm][0][w[2]]["answers"] = now - count
+            count = now
+        elif w[0] == "RESULT" and arm:
             kv = dict(x.split("=") for x in w[2:])
-            spin[w[1]] = {k: float(v) for k, v in kv.items()}
-    missing = [n for n in names if n not in res and n not in spin]
-    if missing:
-        raise RuntimeError("arm %s: no result for %s (failed: %s):\n%s"
-                           % (arm, ", ".join(missing), r["failed"], out[-4000:]))
-    return res, spin
+            got[arm][0][w[1]] = {"ops_per_sec": float(kv["ops_per_sec"]), "answers": None}
+        elif w[0] == "PVSPIN" and arm:
+            got[arm][1][w[1]] = {k: float(v) for k, v in (x.split("=") for x in w[2:])}
+        elif w[0] == "WLFAIL":
+            failed.append((arm, w[1]))
+    missing = ["%s/%s" % (a, n) for a in ARMS for n in names
+               if n not in got[a][0] and n not in got[a][1]]
+    if missing or failed:
+        raise RuntimeError("no result for %s (failed: %s):\n%s"
+                           % (", ".join(missing), failed, out[-4000:]))
+    return got
 
 
 def l1_run(kernel, initrd, setting, baseline, seed, names, secs, prof=False):
-    """One seed of a cell: one L1 boot, one L2 boot per arm. Returns
-    {arm: (results, spin)} and the host seconds it took."""
+    """One seed of a cell: one L1 boot, one L2 boot that runs both arms
+    (PV-lock switched at run time, the order alternating with the seed and
+    from one workload to the next). Returns {arm: (results, spin)} and the
+    host seconds it took."""
     l2smp, l1smp = SETTINGS[setting]
-    arms = ARMS if seed % 2 else ARMS[::-1]
+    order = ",".join(ARMS if seed % 2 else ARMS[::-1])
     words = ["pvbench", "l2smp=%d" % l2smp, "l2seed=%d" % seed, "l2wfestat"]
     words += ["wl=%s:%d:%g" % (n, l2smp, secs) for n in names]
-    words += ["l2run=%s:default:%s" % (arm, arm) for arm in arms]
+    words += ["l2run=ab:default:%s" % order]
     if prof:
         words.append("l2prof")
     if BASELINES[baseline]:
@@ -128,23 +137,19 @@ def l1_run(kernel, initrd, setting, baseline, seed, names, secs, prof=False):
     t0 = time.monotonic()
     rc, out = nested.boot_l1(kernel, initrd, "l1-pvbench", append=" ".join(words),
                              smp=l1smp, seed=seed, deterministic=True,
-                             timeout=600 + len(arms) * len(names) * (60 + 60 * secs))
+                             timeout=600 + len(names) * (120 + 120 * secs))
     took = time.monotonic() - t0
-    if rc != 0 or "L1 done" not in out:
+    if rc != 0 or "L1 done" not in out or "L1TEST ab rc=0" not in out:
         raise RuntimeError("the nested KVM host failed (rc %s):\n%s" % (rc, out[-3000:]))
     wfe = [l.strip() for l in out.splitlines() if l.startswith("L1WFE")]
     if wfe != [("L1WFE " + BASELINES[baseline]).strip()]:
         raise RuntimeError("L1's WFE trap policy: %r, not %r" % (wfe, BASELINES[baseline]))
-    got = {}
-    for arm in arms:
-        sec = nested.section(out, arm)
-        if "L1TEST %s rc=0" % arm not in out:
-            raise RuntimeError("L2 run %s failed:\n%s" % (arm, sec[-3000:]))
-        res, spin = parse(sec, names, arm)
-        exits = re.search(r"L1STAT wfe_exit_stat=(\d+)", sec)
+    sec = nested.section(out, "ab")
+    got = parse(sec, names)
+    exits = re.search(r"L1STAT wfe_exit_stat=(\d+)", sec)
+    for res, _ in got.values():
         for v in res.values():
             v["wfe_exits"] = int(exits.group(1)) if exits else None
-        got[arm] = res, spin
     return got, took
 
 
@@ -154,7 +159,7 @@ def cell_rows(results, setting, baseline, names, repeats):
         pv = results.get((setting, baseline, n, "pv"), [])
         no = results.get((setting, baseline, n, "nopvlock"), [])
         if not pv or not no:
-            rows.append([setting, baseline, n, "-", "(no results)", "", "", "", "", ""])
+            rows.append([setting, baseline, n, "-", "(no results)", "", "", "", "", "", ""])
             continue
         a = [v["ops_per_sec"] for v in pv]
         b = [v["ops_per_sec"] for v in no]
@@ -166,7 +171,9 @@ def cell_rows(results, setting, baseline, names, repeats):
                      "%s (%.1f%%)" % (fmt(statistics.median(b)), 100 * stats.spread(b)),
                      "%.2f/%.2f%%" % rep if rep else "-",
                      "%d/%d" % (statistics.median(v["answers"] for v in pv),
-                                statistics.median(v["answers"] for v in no))])
+                                statistics.median(v["answers"] for v in no)),
+                     "%d" % statistics.median(v["wfe_exits"] for v in pv)
+                     if pv[0].get("wfe_exits") is not None else "-"])
     return rows
 
 
@@ -179,24 +186,28 @@ def columns(rows):
     return ["    " + "  ".join(c.ljust(w[i]) for i, c in enumerate(r)).rstrip() for r in rows]
 
 
-def table(results, repeats, spins, cells, names, seeds, secs, elapsed, hours):
+def table(results, repeats, spins, plan, secs, elapsed, hours):
     print("PV-lock benchmark, deterministic nested KVM (L1 under round-robin TCG "
           "with icount, -seed).")
     print("ratio = median ops/s with PV-lock / median with nopvlock (> 1: PV-lock "
           "faster); [95 %% bootstrap interval],")
-    print("paired by seed; \"no difference\" when it contains 1. %d seeds per cell "
-          "(seed = one L1 boot, both arms),"
-          % len(seeds))
+    print("paired by seed; \"no difference\" when it contains 1. Seeds per cell: %s "
+          "(a seed: one L1 boot, both arms)," % ", ".join(
+              "%d for %s" % (p[2], " ".join("%s/%s" % c for c in p[0])) for p in plan))
     print("%g s per workload, threads = L2 vCPUs (the tools run more tasks: "
           "guests/linux/benchtool)." % secs)
     print("PV, nopvlock: median ops/s per guest second (spread: (max-min)/median "
           "over the seeds);")
     print("repeat: seed 1 run again, |difference| of PV / nopvlock; answers: the "
-          "guest's \"preempted\" answers.")
+          "guest's \"preempted\" answers,")
+    print("median PV / nopvlock; WFE exits: KVM's count of L2's WFE exits per L2 boot "
+          "(both arms, every workload).")
     rows = [["setting", "baseline", "workload", "ratio", "95% CI", "verdict",
-             "PV ops/s (spread)", "nopvlock ops/s (spread)", "repeat", "answers"]]
-    for setting, baseline in cells:
-        rows += cell_rows(results, setting, baseline, names, repeats)
+             "PV ops/s (spread)", "nopvlock ops/s (spread)", "repeat", "answers",
+             "WFE exits"]]
+    for cells, names, _ in plan:
+        for setting, baseline in cells:
+            rows += cell_rows(results, setting, baseline, names, repeats)
     print("\n".join(columns(rows)))
     if spins:
         print()
@@ -219,60 +230,78 @@ def table(results, repeats, spins, cells, names, seeds, secs, elapsed, hours):
         elapsed))
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--seeds", type=int, default=5, help="runs per cell (seeds 1..N)")
-    ap.add_argument("--settings", default="2:1,4:1,4:2,1:1")
-    ap.add_argument("--baselines", default="trap,notrap")
-    ap.add_argument("--workloads", default=",".join(WORKLOADS))
-    ap.add_argument("--seconds", type=float, default=1.0, help="guest seconds per workload")
-    ap.add_argument("--no-repeat", action="store_true", help="skip the seed-1 reruns")
-    ap.add_argument("--no-spin", action="store_true", help="skip the spin profiles")
-    ap.add_argument("--json", default=os.path.join(OUT, "bench", "pvlock.json"),
-                    help="where the raw results go")
-    a = ap.parse_args()
-    settings = [s for s in a.settings.split(",") if s]
-    baselines = [b for b in a.baselines.split(",") if b]
-    names = [n for n in a.workloads.split(",") if n]
-    if (not set(settings) <= set(SETTINGS) or not set(baselines) <= set(BASELINES)
-            or not set(names) <= set(WORKLOADS)):
-        ap.error("settings: %s; baselines: %s; workloads: %s" % (
-            ",".join(SETTINGS), ",".join(BASELINES), ",".join(WORKLOADS)))
-    if not os.path.exists(QEMU):
-        sys.exit("%s is missing: build QEMU first (scripts/build/qemu.sh)" % QEMU)
-    t0 = time.monotonic()
-    kernel, initrd = prepare()
-    cells = [(s, b) for s in settings for b in baselines]
-    results, repeats, spins, hours = {}, {}, {}, {}
-    raw = []
-    for seed in range(1, a.seeds + 1):
+# The default plan, under an hour on this machine: every workload in
+# the headline cells (the trap baseline, 2:1 and 4:1), the lock-bound
+# subset in the others, with fewer seeds.
+HEADLINE = [("2:1", "trap"), ("4:1", "trap")]
+SECONDARY = [("2:1", "notrap"), ("4:1", "notrap"), ("4:2", "trap"), ("1:1", "trap")]
+SUBSET = ("mmap", "creat", "hackbench-pipe-thread", "stress-ng-fork", "stress-ng-mutex",
+          "sysbench-mutex")
+
+
+def run_cells(kernel, initrd, cells, names, seeds, secs, results, raw, hours):
+    for seed in range(1, seeds + 1):
         for setting, baseline in cells:
-            got, took = l1_run(kernel, initrd, setting, baseline, seed, names, a.seconds)
+            got, took = l1_run(kernel, initrd, setting, baseline, seed, names, secs)
             hours[(setting, baseline)] = hours.get((setting, baseline), 0) + took
             log("[seed %d/%d] %s %-6s %4.0f s  %s" % (
-                seed, a.seeds, setting, baseline, took, " ".join(
+                seed, seeds, setting, baseline, took, " ".join(
                     "%s=%.3f" % (n, got["pv"][0][n]["ops_per_sec"] /
-                                 got["nopvlock"][0][n]["ops_per_sec"])
-                    for n in names[:4])))
+                                 got["nopvlock"][0][n]["ops_per_sec"]) for n in names)))
             for arm, (res, _) in got.items():
                 raw.append({"setting": setting, "baseline": baseline, "seed": seed,
                             "arm": arm, "results": res, "host_seconds": took})
                 for n, v in res.items():
                     results.setdefault((setting, baseline, n, arm), []).append(v)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--seeds", type=int, default=5,
+                    help="runs per headline cell (seeds 1..N)")
+    ap.add_argument("--seeds2", type=int, default=3,
+                    help="runs per secondary cell (0: none)")
+    ap.add_argument("--cells", default="",
+                    help="instead of the default plan: SETTING/BASELINE,... "
+                    "(e.g. 2:1/trap,4:2/trap), every workload, --seeds runs")
+    ap.add_argument("--workloads", default="", help="instead of each cell's set")
+    ap.add_argument("--seconds", type=float, default=0.25,
+                    help="guest seconds per workload (timed tools: at least 1)")
+    ap.add_argument("--no-repeat", action="store_true", help="skip the seed-1 rerun")
+    ap.add_argument("--no-spin", action="store_true", help="skip the spin profiles")
+    ap.add_argument("--json", default=os.path.join(OUT, "bench", "pvlock.json"),
+                    help="where the raw results go")
+    a = ap.parse_args()
+    names = [n for n in a.workloads.split(",") if n] or list(WORKLOADS)
+    subset = [n for n in a.workloads.split(",") if n] or list(SUBSET)
+    if a.cells:
+        plan = [([tuple(c.split("/")) for c in a.cells.split(",")], names, a.seeds)]
+    else:
+        plan = [(HEADLINE, names, a.seeds), (SECONDARY, subset, a.seeds2)]
+    cells = [c for p in plan for c in p[0]]
+    if (not all(s in SETTINGS and b in BASELINES for s, b in cells)
+            or not set(names) <= set(WORKLOADS)):
+        ap.error("cells: SETTING/BASELINE with settings %s, baselines %s; workloads: %s"
+                 % (",".join(SETTINGS), ",".join(BASELINES), ",".join(WORKLOADS)))
+    if not os.path.exists(QEMU):
+        sys.exit("%s is missing: build QEMU first (scripts/build/qemu.sh)" % QEMU)
+    t0 = time.monotonic()
+    kernel, initrd = prepare()
+    results, repeats, spins, hours, raw = {}, {}, {}, {}, []
+    for pcells, pnames, seeds in plan:
+        run_cells(kernel, initrd, pcells, pnames, seeds, a.seconds, results, raw, hours)
+    first, first_names = plan[0][0][0], plan[0][1]
     if not a.no_repeat:
-        # The headline cells again with seed 1: the same arm, run again.
-        for setting, baseline in [c for c in cells if c[1] == "trap"][:2]:
-            got, took = l1_run(kernel, initrd, setting, baseline, 1, names, a.seconds)
-            log("[repeat seed 1] %s %s %.0f s" % (setting, baseline, took))
-            for n in names:
-                first = [results[(setting, baseline, n, arm)][0]["ops_per_sec"]
-                         for arm in ARMS]
-                again = [got[arm][0][n]["ops_per_sec"] for arm in ARMS]
-                repeats[(setting, baseline, n)] = tuple(
-                    100 * abs(x - y) / y for x, y in zip(again, first))
+        # The first cell again with seed 1: the same arm, run again.
+        got, took = l1_run(kernel, initrd, first[0], first[1], 1, first_names, a.seconds)
+        log("[repeat seed 1] %s %s %.0f s" % (first[0], first[1], took))
+        for n in first_names:
+            before = [results[first + (n, arm)][0]["ops_per_sec"] for arm in ARMS]
+            again = [got[arm][0][n]["ops_per_sec"] for arm in ARMS]
+            repeats[first + (n,)] = tuple(100 * abs(x - y) / y for x, y in zip(again, before))
     if not a.no_spin:
-        spin_names = [n for n in SPIN_WORKLOADS if n in names]
-        for setting, baseline in [c for c in cells if c[1] == "trap"][:2]:
+        spin_names = [n for n in SPIN_WORKLOADS if n in first_names]
+        for setting, baseline in plan[0][0]:
             got, took = l1_run(kernel, initrd, setting, baseline, 1, spin_names,
                                a.seconds, prof=True)
             log("[spin profile] %s %s %.0f s" % (setting, baseline, took))
@@ -283,8 +312,7 @@ def main():
     with open(a.json, "w") as f:
         json.dump({"runs": raw, "repeats": {" ".join(k): v for k, v in repeats.items()},
                    "spins": {" ".join(k): v for k, v in spins.items()}}, f, indent=1)
-    table(results, repeats, spins, cells, names, range(1, a.seeds + 1), a.seconds,
-          time.monotonic() - t0, hours)
+    table(results, repeats, spins, plan, a.seconds, time.monotonic() - t0, hours)
     print("raw results: %s" % a.json)
 
 
