@@ -163,3 +163,44 @@ def pv_report(out):
         elif w[0] == "WLFAIL":
             r["failed"].append(w[1])
     return r
+
+
+ARMS = ("pv", "nopvlock")
+
+
+def pv_ab_report(out, names):
+    """What the init's "pvab" mode printed (both arms in one boot, PV-lock
+    switched at run time): {arm: (results, spin)}, results: workload ->
+    {"ops_per_sec", "answers"}, spin: the profiles ("prof"), workload ->
+    {symbol: percent, "samples": n}. Raises RuntimeError unless each arm
+    took effect and every workload of names gave a result in each."""
+    got = {arm: ({}, {}) for arm in ARMS}
+    arm, count, failed = None, None, []
+    for line in out.replace("\r", "").splitlines():
+        w = line.split()
+        if not w:
+            continue
+        if w[0] == "PVARM":
+            arm = w[1]
+            if w[2] != "enabled=%d" % (arm == "pv"):
+                raise RuntimeError("arm %s: the guest says %s:\n%s" % (arm, w[2], out[-3000:]))
+        elif w[0] == "PVCOUNT" and w[1:2] != ["after"]:
+            count = sum(int(x.split("=")[1]) for x in w[1:])
+        elif w[0] == "PVCOUNT" and arm:
+            now = sum(int(x.split("=")[1]) for x in w[3:])
+            if w[2] in got[arm][0]:
+                got[arm][0][w[2]]["answers"] = now - count
+            count = now
+        elif w[0] == "RESULT" and arm:
+            kv = dict(x.split("=") for x in w[2:])
+            got[arm][0][w[1]] = {"ops_per_sec": float(kv["ops_per_sec"]), "answers": None}
+        elif w[0] == "PVSPIN" and arm:
+            got[arm][1][w[1]] = {k: float(v) for k, v in (x.split("=") for x in w[2:])}
+        elif w[0] == "WLFAIL":
+            failed.append((arm, w[1]))
+    missing = ["%s/%s" % (a, n) for a in ARMS for n in names
+               if n not in got[a][0] and n not in got[a][1]]
+    if missing or failed:
+        raise RuntimeError("no result for %s (failed: %s):\n%s"
+                           % (", ".join(missing), failed, out[-4000:]))
+    return got

@@ -61,7 +61,7 @@ OWN = ("mmap", "epoll", "creat", "forkexec", "pipe")
 WORKLOADS = OWN + linux.TOOL_WORKLOADS
 # The spin profiles: the workloads whose locks spin most.
 SPIN_WORKLOADS = ("mmap", "stress-ng-mmap", "hackbench-pipe-thread", "sysbench-mutex")
-ARMS = ("pv", "nopvlock")
+ARMS = linux.ARMS
 SETTINGS = {"2:1": (2, 1), "4:1": (4, 1), "4:2": (4, 2), "1:1": (2, 2)}
 BASELINES = {"trap": "", "notrap": "kvm-arm.wfe_trap_policy=notrap"}
 BUILD_LOCK = "/tmp/pvlock-build.lock"
@@ -81,43 +81,6 @@ def prepare():
         kernel, initrd = nested.reference_kernel(), nested.pv_initramfs(tools=True)
     log("prepared in %.0f s" % (time.monotonic() - t0))
     return kernel, initrd
-
-
-def parse(out, names):
-    """One L2 boot with both arms (the guest's "pvab"): {arm: (results,
-    spin)}, results: workload -> {"ops_per_sec", "answers"}, spin: the
-    profiles, workload -> {symbol: percent, "samples": n}. Checks that
-    each arm took effect."""
-    got = {arm: ({}, {}) for arm in ARMS}
-    arm, count, failed = None, None, []
-    for line in out.replace("\r", "").splitlines():
-        w = line.split()
-        if not w:
-            continue
-        if w[0] == "PVARM":
-            arm = w[1]
-            if w[2] != "enabled=%d" % (arm == "pv"):
-                raise RuntimeError("arm %s: the guest says %s:\n%s" % (arm, w[2], out[-3000:]))
-        elif w[0] == "PVCOUNT" and w[1:2] != ["after"]:
-            count = sum(int(x.split("=")[1]) for x in w[1:])
-        elif w[0] == "PVCOUNT" and arm:
-            now = sum(int(x.split("=")[1]) for x in w[3:])
-            if w[2] in got[arm][0]:
-                got[arm][0][w[2]]["answers"] = now - count
-            count = now
-        elif w[0] == "RESULT" and arm:
-            kv = dict(x.split("=") for x in w[2:])
-            got[arm][0][w[1]] = {"ops_per_sec": float(kv["ops_per_sec"]), "answers": None}
-        elif w[0] == "PVSPIN" and arm:
-            got[arm][1][w[1]] = {k: float(v) for k, v in (x.split("=") for x in w[2:])}
-        elif w[0] == "WLFAIL":
-            failed.append((arm, w[1]))
-    missing = ["%s/%s" % (a, n) for a in ARMS for n in names
-               if n not in got[a][0] and n not in got[a][1]]
-    if missing or failed:
-        raise RuntimeError("no result for %s (failed: %s):\n%s"
-                           % (", ".join(missing), failed, out[-4000:]))
-    return got
 
 
 def l1_run(kernel, initrd, setting, baseline, seed, names, secs, prof=False):
@@ -145,7 +108,7 @@ def l1_run(kernel, initrd, setting, baseline, seed, names, secs, prof=False):
     if wfe != [("L1WFE " + BASELINES[baseline]).strip()]:
         raise RuntimeError("L1's WFE trap policy: %r, not %r" % (wfe, BASELINES[baseline]))
     sec = nested.section(out, "ab")
-    got = parse(sec, names)
+    got = linux.pv_ab_report(sec, names)
     exits = re.search(r"L1STAT wfe_exit_stat=(\d+)", sec)
     for res, _ in got.values():
         for v in res.values():
