@@ -30,7 +30,13 @@ def git(*args, cwd=QEMU_TREE):
                           text=True)
 
 
-def applies_to_pristine(tap, patches):
+# The patches of patches/local/ that go upstream on their own, outside
+# the series (the others are local build fixes).
+STANDALONE = ("0002-target-arm-take-the-WFE-trap.patch",)
+
+
+def applies_to_pristine(tap, patches, what="patches/ applies with git am to "
+                        "pristine QEMU (no local fixes)"):
     """git am, as a maintainer would, on the untouched tarball."""
     tmp = tempfile.mkdtemp(prefix="pvlock-am-")
     wt = os.path.join(tmp, "qemu")
@@ -42,9 +48,7 @@ def applies_to_pristine(tap, patches):
                        GIT_COMMITTER_EMAIL="style-suite@qemu-pvlock.invalid")
             r = subprocess.run(["git", "am", "-q"] + patches, cwd=wt, env=env,
                                capture_output=True, text=True)
-        tap.ok(r.returncode == 0,
-               "patches/ applies with git am to pristine QEMU (no local fixes)",
-               r.stdout + r.stderr)
+        tap.ok(r.returncode == 0, what, r.stdout + r.stderr)
     finally:
         git("worktree", "remove", "--force", wt)
         shutil.rmtree(tmp, ignore_errors=True)
@@ -142,6 +146,14 @@ def main():
         signed_off(tap, p)
     mirror_matches(tap)
     code_shape(tap, patches)
+    # The WFE trap: posted on its own, so it applies alone and is held to
+    # the same rules.
+    for name in STANDALONE:
+        p = os.path.join(SERIES, "local", name)
+        applies_to_pristine(tap, [p], "%s applies with git am to pristine QEMU "
+                            "on its own" % name)
+        checkpatch(tap, p)
+        signed_off(tap, p)
     return tap.done()
 
 
