@@ -45,6 +45,17 @@ def ratio_ci(a, b, paired=True, level=0.95, reps=REPS, seed=1):
     return ratio, lo, hi
 
 
+def median_ci(xs, level=0.95, reps=REPS, seed=1):
+    """(median(xs), low, high): the median of per-seed paired ratios and
+    its percentile-bootstrap interval; None if xs is empty."""
+    if not xs:
+        return None
+    rng = random.Random(seed)
+    boots = sorted(statistics.median([rng.choice(xs) for _ in xs]) for _ in range(reps))
+    return (statistics.median(xs), boots[int((1 - level) / 2 * reps)],
+            boots[min(reps - 1, int((1 + level) / 2 * reps))])
+
+
 def verdict(ci):
     """"faster", "slower" or "no difference" for a ratio_ci() result."""
     if ci is None:

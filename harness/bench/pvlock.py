@@ -43,7 +43,9 @@ guests/linux/spinshare) say where the time goes.
 
 Usage: python3 -m harness.bench.pvlock [--seeds N] [--settings 2:1,4:1,...]
            [--baselines trap,notrap] [--workloads ...] [--seconds S]
-           [--no-repeat] [--no-spin] [--json FILE]"""
+           [--no-repeat] [--no-spin] [--json FILE]
+       python3 -m harness.bench.pvlock --from-log LOG   (the table from a
+           run's progress log, when the run did not get to its end)"""
 
 import argparse
 import fcntl
@@ -60,7 +62,7 @@ from harness.qemu import QEMU
 OWN = ("mmap", "epoll", "creat", "forkexec", "pipe")
 WORKLOADS = OWN + linux.TOOL_WORKLOADS
 # The spin profiles: the workloads whose locks spin most.
-SPIN_WORKLOADS = ("mmap", "stress-ng-mmap", "hackbench-pipe-thread", "sysbench-mutex")
+SPIN_WORKLOADS = ("mmap", "epoll", "creat", "stress-ng-fork", "hackbench-pipe-thread")
 ARMS = linux.ARMS
 SETTINGS = {"2:1": (2, 1), "4:1": (4, 1), "4:2": (4, 2), "1:1": (2, 2)}
 BASELINES = {"trap": "", "notrap": "kvm-arm.wfe_trap_policy=notrap"}
@@ -218,7 +220,45 @@ def run_cells(kernel, initrd, cells, names, seeds, secs, results, raw, hours):
                     results.setdefault((setting, baseline, n, arm), []).append(v)
 
 
+SEED_LINE = re.compile(r"^\[seed (\d+)/(\d+)\] (\S+) (\S+) +(\d+) s  (.*)$")
+
+
+def from_log(path):
+    """The table from a run's progress log (stderr: one line per seed and
+    cell with each workload's PV/nopvlock ratio), for a run that did not
+    get to its end: per cell and workload the median of the per-seed
+    paired ratios and its 95 % bootstrap interval (harness/stats.py
+    median_ci), the range of the ratios, and the host time."""
+    cells = {}
+    hours = {}
+    for line in open(path):
+        m = SEED_LINE.match(line.strip())
+        if not m:
+            continue
+        cell = (m.group(3), m.group(4))
+        hours[cell] = hours.get(cell, 0) + int(m.group(5))
+        for item in m.group(6).split():
+            n, r = item.rsplit("=", 1)
+            cells.setdefault(cell, {}).setdefault(n, []).append(float(r))
+    rows = [["setting", "baseline", "workload", "median ratio", "95% CI", "verdict",
+             "ratios (min-max)", "seeds"]]
+    for (setting, baseline), wl in cells.items():
+        for n, rs in wl.items():
+            ci = stats.median_ci(rs)
+            rows.append([setting, baseline, n, "%.3f" % ci[0], "[%.3f, %.3f]" % ci[1:],
+                         stats.verdict(ci), "%.3f-%.3f" % (min(rs), max(rs)), str(len(rs))])
+    print("PV-lock benchmark, from the log %s: per cell and workload, the median of the "
+          "per-seed" % path)
+    print("ratios PV/nopvlock (a seed: one L1 boot, both arms) and its 95 % bootstrap "
+          "interval over the seeds.")
+    print("\n".join(columns(rows)))
+    print("host time: %s" % ", ".join("%s %s %d s" % (c[0], c[1], t)
+                                      for c, t in hours.items()))
+
+
 def main():
+    if sys.argv[1:2] == ["--from-log"]:
+        return from_log(sys.argv[2])
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seeds", type=int, default=5,
                     help="runs per headline cell (seeds 1..N)")
