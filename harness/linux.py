@@ -10,6 +10,7 @@ workloads of guests/workloads/ in /wl/, on our own guest kernel
 reports with "pvlock" on the command line."""
 
 import os
+import re
 import shutil
 import subprocess
 
@@ -129,9 +130,11 @@ def pv_report(out):
     results: {workload: {"ops", "secs", "ops_per_sec", "threads"}};
     stats: {workload: {"ctxt", "idle"}}: context switches and idle jiffies
     (all CPUs, /proc/stat) during the workload;
+    spin: {workload: {symbol: percent, "samples": n}} ("prof");
     failed: workloads that exited non-zero; done: the init finished."""
     r = {"lines": [], "enabled": None, "flags": [], "busy": [], "counts": [],
-         "results": {}, "stats": {}, "failed": [], "done": "LINUX done" in out}
+         "results": {}, "stats": {}, "spin": {}, "failed": [],
+         "done": "LINUX done" in out}
     before = {}
     for line in out.replace("\r", "").splitlines():
         w = line.split()
@@ -160,6 +163,8 @@ def pv_report(out):
                 before[w[2]] = kv
             elif w[2] in before:
                 r["stats"][w[2]] = {k: kv[k] - before[w[2]][k] for k in kv}
+        elif w[0] == "PVSPIN":
+            r["spin"][w[1]] = {k: float(v) for k, v in (x.split("=") for x in w[2:])}
         elif w[0] == "WLFAIL":
             r["failed"].append(w[1])
     return r
@@ -172,32 +177,24 @@ def pv_ab_report(out, names):
     """What the init's "pvab" mode printed (both arms in one boot, PV-lock
     switched at run time): {arm: (results, spin)}, results: workload ->
     {"ops_per_sec", "answers"}, spin: the profiles ("prof"), workload ->
-    {symbol: percent, "samples": n}. Raises RuntimeError unless each arm
-    took effect and every workload of names gave a result in each."""
+    {symbol: percent, "samples": n}. Each arm's run starts at its PVARM
+    line and is read by pv_report(); its answers count from the PVCOUNT
+    taken after the switch. Raises RuntimeError unless each arm took
+    effect and every workload of names gave a result in each."""
     got = {arm: ({}, {}) for arm in ARMS}
-    arm, count, failed = None, None, []
-    for line in out.replace("\r", "").splitlines():
-        w = line.split()
-        if not w:
-            continue
-        if w[0] == "PVARM":
-            arm = w[1]
-            if w[2] != "enabled=%d" % (arm == "pv"):
-                raise RuntimeError("arm %s: the guest says %s:\n%s" % (arm, w[2], out[-3000:]))
-        elif w[0] == "PVCOUNT" and w[1:2] != ["after"]:
-            count = sum(int(x.split("=")[1]) for x in w[1:])
-        elif w[0] == "PVCOUNT" and arm:
-            now = sum(int(x.split("=")[1]) for x in w[3:])
-            if w[2] in got[arm][0]:
-                got[arm][0][w[2]]["answers"] = now - count
-            count = now
-        elif w[0] == "RESULT" and arm:
-            kv = dict(x.split("=") for x in w[2:])
-            got[arm][0][w[1]] = {"ops_per_sec": float(kv["ops_per_sec"]), "answers": None}
-        elif w[0] == "PVSPIN" and arm:
-            got[arm][1][w[1]] = {k: float(v) for k, v in (x.split("=") for x in w[2:])}
-        elif w[0] == "WLFAIL":
-            failed.append((arm, w[1]))
+    failed = []
+    for part in re.split(r"^(?=PVARM )", out.replace("\r", ""), flags=re.M)[1:]:
+        arm, enabled = part.split()[1:3]
+        if enabled != "enabled=%d" % (arm == "pv"):
+            raise RuntimeError("arm %s: the guest says %s:\n%s" % (arm, enabled, out[-3000:]))
+        r = pv_report(part)
+        start = [sum(c) for after, c in r["counts"] if after is None][:1]
+        for after, c in r["counts"]:
+            if after in r["results"] and start:
+                got[arm][0][after] = {"ops_per_sec": r["results"][after]["ops_per_sec"],
+                                      "answers": sum(c) - start[0]}
+        got[arm][1].update(r["spin"])
+        failed += [(arm, n) for n in r["failed"]]
     missing = ["%s/%s" % (a, n) for a in ARMS for n in names
                if n not in got[a][0] and n not in got[a][1]]
     if missing or failed:

@@ -121,6 +121,17 @@ def pv_initramfs(tools=False):
                           compress=not tools)
 
 
+def wfe_policy(out):
+    """The WFE trap policy L1's init reported (its L1WFE lines): "" for
+    KVM's default, "kvm-arm.wfe_trap_policy=..." if one was set."""
+    return [l[len("L1WFE"):].strip() for l in out.splitlines() if l.startswith("L1WFE")]
+
+
+def wfe_exits(out):
+    """KVM's WFE exits of each L2 run ("l2wfestat": L1STAT lines)."""
+    return [int(x) for x in re.findall(r"L1STAT wfe_exit_stat=(\d+)", out)]
+
+
 def section(out, name):
     """What L1's init printed between L1OUT name begin and end."""
     m = re.search(r"L1OUT %s begin\n(.*?)L1OUT %s end" % (name, name), out, re.S)

@@ -2,20 +2,21 @@
 """What PV-lock buys an overcommitted Linux guest, measured (not a test:
 it prints ratios with confidence intervals).
 
-The setting: a real KVM scheduler preempts the guest's vCPUs, and every
-run of an arm gives the same figure. L1 is the nested arm64 KVM host
+The setting: a real KVM scheduler preempts the guest's vCPUs, and a run
+can be repeated. L1 is the nested arm64 KVM host
 with the reference PV-lock handler (kernel/kvm-host/), booted under
 deterministic TCG (harness/nested.py DETERMINISTIC: one host thread,
 -icount shift=0,sleep=off, -seed): its clock counts instructions, so its
 scheduler preempts L2's vCPUs at the same instructions whenever the run
 is repeated with the same seed, on an otherwise idle host (a busy one
-still leaks into the guest's timing: see the README). L2 is our PV-lock aware guest kernel
-(kernel/guest/) under L1's KVM with pvlock=on, in one of two arms:
-PV-lock in use, or the same kernel binary with "nopvlock". Each run is
-one seed: one L1 boot that boots L2 once per arm (the order of the arms
-alternates with the seed), with the same -seed for L2 in both arms, and
-each L2 boot runs every workload in turn. The sample of a cell is its
-runs over several seeds, paired by seed (harness/stats.py).
+still leaks into the guest's timing: see the README). L2 is our PV-lock
+aware guest kernel (kernel/guest/) under L1's KVM with pvlock=on. Each
+run is one seed: one L1 boot (-seed N for L1 and L2) with one L2 boot
+that runs every workload in both arms, PV-lock in use and PV-lock
+switched off at run time (debugfs "enabled", the guest's "pvab": the
+same kernel, the same boot), the order alternating from one workload to
+the next and with the seed. The sample of a cell is its seeds, paired
+(harness/stats.py).
 
 Settings (L2 vCPUs : L1 vCPUs):
   2:1  L2 -smp 2 on L1 -smp 1
@@ -33,7 +34,7 @@ Baselines (what the nopvlock arm can count on, as on hardware):
 Workloads: our five (guests/workloads/) and the benchmarks people use,
 from Debian 13's arm64 packages (guests/linux/benchtool): hackbench
 (pipe and socket, processes and threads), stress-ng (mmap, fork, futex,
-mutex, sem, dentry, pipe: kernel locks taken under contention), sysbench
+mutex, dentry: kernel locks taken under contention), sysbench
 (threads, mutex), perf bench (sched messaging, futex hash).
 
 Ratio = median ops/s with PV-lock / median without: > 1 means PV-lock is
@@ -42,8 +43,8 @@ contains 1 is "no difference". "repeat" reruns seed 1 of a cell: how far
 the same arm lands from itself. "spin" profiles (perf record in L2,
 guests/linux/spinshare) say where the time goes.
 
-Usage: python3 -m harness.bench.pvlock [--seeds N] [--settings 2:1,4:1,...]
-           [--baselines trap,notrap] [--workloads ...] [--seconds S]
+Usage: python3 -m harness.bench.pvlock [--seeds N] [--seeds2 N]
+           [--cells SETTING/BASELINE,...] [--workloads ...] [--seconds S]
            [--no-repeat] [--no-spin] [--json FILE]
        python3 -m harness.bench.pvlock --from-log LOG   (the table from a
            run's progress log, when the run did not get to its end)"""
@@ -107,15 +108,15 @@ def l1_run(kernel, initrd, setting, baseline, seed, names, secs, prof=False):
     took = time.monotonic() - t0
     if rc != 0 or "L1 done" not in out or "L1TEST ab rc=0" not in out:
         raise RuntimeError("the nested KVM host failed (rc %s):\n%s" % (rc, out[-3000:]))
-    wfe = [l.strip() for l in out.splitlines() if l.startswith("L1WFE")]
-    if wfe != [("L1WFE " + BASELINES[baseline]).strip()]:
-        raise RuntimeError("L1's WFE trap policy: %r, not %r" % (wfe, BASELINES[baseline]))
+    if nested.wfe_policy(out) != [BASELINES[baseline]]:
+        raise RuntimeError("L1's WFE trap policy: %r, not %r"
+                           % (nested.wfe_policy(out), BASELINES[baseline]))
     sec = nested.section(out, "ab")
     got = linux.pv_ab_report(sec, names)
-    exits = re.search(r"L1STAT wfe_exit_stat=(\d+)", sec)
+    exits = nested.wfe_exits(sec)
     for res, _ in got.values():
         for v in res.values():
-            v["wfe_exits"] = int(exits.group(1)) if exits else None
+            v["wfe_exits"] = exits[0] if exits else None
     return got, took
 
 
@@ -279,8 +280,8 @@ def main():
     ap.add_argument("--json", default=os.path.join(OUT, "bench", "pvlock.json"),
                     help="where the raw results go")
     a = ap.parse_args()
-    names = [n for n in a.workloads.split(",") if n] or list(WORKLOADS)
-    subset = [n for n in a.workloads.split(",") if n] or list(SUBSET)
+    chosen = [n for n in a.workloads.split(",") if n]
+    names, subset = chosen or list(WORKLOADS), chosen or list(SUBSET)
     if a.cells:
         plan = [([tuple(c.split("/")) for c in a.cells.split(",")], names, a.seeds)]
     else:

@@ -123,9 +123,6 @@ def pv_guest_checks(tap, stock):
            "mmap (%s -> %s)" % (before[:1], after[-1:]), l2)
 
 
-WFE_EXITS = re.compile(r"L1STAT wfe_exit_stat=(\d+)")
-
-
 def deterministic_pair(tap):
     """The benchmark's setting, short (harness/bench/pvlock.py): L1 -smp 1
     under deterministic TCG (icount, -seed), L2 -smp 2 (2:1) running mmap
@@ -157,11 +154,11 @@ def deterministic_pair(tap):
                "(%s); both give mmap results (%s, %s ops/s)" % (
                    what, pv.get("answers"), no.get("answers"), pv.get("ops_per_sec"),
                    no.get("ops_per_sec")), why + l2[-3000:])
-        exits = [int(x) for x in WFE_EXITS.findall(out)]
+        exits = nested.wfe_exits(out)
         if policy:
-            ok = exits == [0] and "L1WFE kvm-arm.wfe_trap_policy=notrap" in out
+            ok = exits == [0] and nested.wfe_policy(out) == [policy]
         else:
-            ok = len(exits) == 1 and exits[0] > 0 and "L1WFE\n" in out
+            ok = len(exits) == 1 and exits[0] > 0 and nested.wfe_policy(out) == [""]
         tap.ok(ok, "%s: KVM's WFE exits of L2 %s (QEMU's WFE trap; none when L1 "
                "does not trap)" % (what, exits), out[-3000:])
 

@@ -54,23 +54,30 @@ def run_probe(tap, name, machine, accel, smp, expect_mode, expect_el,
     return out, stats, samples
 
 
-def qemu_tcg_tests(tap):
-    """The series' own test in QEMU's framework, tests/tcg/aarch64/system/
-    pvlock.c, built by QEMU's build with Debian's cross compiler and run
-    with pvlock on and off, as make check-tcg runs it."""
+def tcg_make(tap, target, log, check, what):
+    """Run QEMU's tests/tcg target (built by QEMU's build with Debian's
+    cross compiler) as make check-tcg does, and check what it wrote to
+    log (its output file, removed first)."""
     tcg = os.path.join(QEMU_BUILD, "tests", "tcg", "aarch64-softmmu")
     if not os.path.isdir(tcg):
-        for t in ("run-pvlock", "run-pvlock-off"):
-            tap.ok(False, "QEMU's tests/tcg: %s" % t,
-                   "no %s: configure found no aarch64 cross compiler" % tcg)
+        tap.ok(False, "QEMU's tests/tcg: %s" % what,
+               "no %s: configure found no aarch64 cross compiler" % tcg)
         return
+    path = os.path.join(tcg, log)
+    if os.path.exists(path):
+        os.unlink(path)
+    r = subprocess.run(["make", "-C", tcg, "V=1", target], capture_output=True,
+                       text=True, timeout=300)
+    out = open(path).read() if os.path.exists(path) else ""
+    tap.ok(r.returncode == 0 and check(out), "QEMU's tests/tcg: %s" % what,
+           r.stdout + r.stderr + out)
+
+
+def qemu_tcg_tests(tap):
+    """The series' own test in QEMU's framework, tests/tcg/aarch64/system/
+    pvlock.c, run with pvlock on and off."""
     for t in ("run-pvlock", "run-pvlock-off"):
-        r = subprocess.run(["make", "-C", tcg, "V=1", t], capture_output=True,
-                           text=True, timeout=300)
-        log = os.path.join(tcg, t[4:] + ".out")
-        out = open(log).read() if os.path.exists(log) else ""
-        tap.ok(r.returncode == 0 and "0 failures" in out,
-               "QEMU's tests/tcg: %s" % t, r.stdout + r.stderr + out)
+        tcg_make(tap, t, t[4:] + ".out", lambda out: "0 failures" in out, t)
 
 
 def wfe_trap_tests(tap):
@@ -78,22 +85,10 @@ def wfe_trap_tests(tap):
     framework: tests/tcg/aarch64/system/wfe-trap.c runs a WFE at EL1
     from EL2 with HCR_EL2.TWE clear and set, round-robin (run-wfe-trap)
     and under MTTCG (run-wfe-trap-mttcg)."""
-    tcg = os.path.join(QEMU_BUILD, "tests", "tcg", "aarch64-softmmu")
     for t, log in (("run-wfe-trap", "wfe-trap.out"), ("run-wfe-trap-mttcg", "wfe-trap-mttcg.out")):
-        if not os.path.isdir(tcg):
-            tap.ok(False, "QEMU's tests/tcg: %s" % t,
-                   "no %s: configure found no aarch64 cross compiler" % tcg)
-            continue
-        path = os.path.join(tcg, log)
-        if os.path.exists(path):
-            os.unlink(path)
-        r = subprocess.run(["make", "-C", tcg, "V=1", t], capture_output=True,
-                           text=True, timeout=300)
-        out = open(path).read() if os.path.exists(path) else ""
-        tap.ok(r.returncode == 0 and "TWE set: 1 trap(s)" in out and
-               "TWE clear: 0 trap(s)" in out and out.rstrip().endswith("PASS"),
-               "QEMU's tests/tcg: %s (WFE at EL1 traps to EL2 exactly when "
-               "HCR_EL2.TWE is set)" % t, r.stdout + r.stderr + out)
+        tcg_make(tap, t, log, lambda out: "TWE set: 1 trap(s)" in out and
+                 "TWE clear: 0 trap(s)" in out and out.rstrip().endswith("PASS"),
+                 "%s (WFE at EL1 traps to EL2 exactly when HCR_EL2.TWE is set)" % t)
 
 
 def fuzz(tap):
