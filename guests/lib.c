@@ -165,8 +165,9 @@ void unexpected_exception(void)
 /*
  * Identity map, 4 KiB granule, 39-bit VA starting at level 1:
  *   0x00000000-0x3fffffff via a level 2 table: the 2 MiB at 0x09000000
- *   via a level 3 table with the PL011 page as Device-nGnRnE and the 64
- *   KiB PV-lock region as Normal write-back; the rest unmapped.
+ *   via a level 3 table with the PL011 page as Device-nGnRnE, the 2 MiB
+ *   that hold the PV-lock region via another with its 64 KiB as Normal
+ *   write-back; the rest unmapped.
  *   0x40000000-0x7fffffff (RAM): one Normal write-back block.
  */
 #define DESC_BLOCK      1ULL
@@ -183,6 +184,7 @@ void unexpected_exception(void)
 static uint64_t l1[512] __attribute__((aligned(4096)));
 static uint64_t l2[512] __attribute__((aligned(4096)));
 static uint64_t l3[512] __attribute__((aligned(4096)));
+static uint64_t l3_pvlock[512] __attribute__((aligned(4096)));
 
 void mmu_build(void)
 {
@@ -194,8 +196,11 @@ void mmu_build(void)
     l1[1] = 0x40000000ULL | normal | DESC_BLOCK;
     l2[0x09000000 >> 21] = (uint64_t)l3 | DESC_TABLE;
     l3[0] = 0x09000000ULL | device | DESC_PAGE;
+    /* The PV-lock region: 64 KiB in another 2 MiB block */
+    l2[PVLOCK_BASE >> 21] = (uint64_t)l3_pvlock | DESC_TABLE;
     for (i = 0; i < 16; i++) {
-        l3[0xc0 + i] = (PVLOCK_BASE + i * 4096) | normal | DESC_XN | DESC_PAGE;
+        l3_pvlock[((PVLOCK_BASE >> 12) & 511) + i] =
+            (PVLOCK_BASE + i * 4096) | normal | DESC_XN | DESC_PAGE;
     }
     asm volatile("dsb ish" ::: "memory");
 }

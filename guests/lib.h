@@ -11,7 +11,7 @@
 #include <stddef.h>
 
 #define MAX_CPUS            8
-#define PVLOCK_BASE         0x090c0000UL
+#define PVLOCK_BASE         0x09ff0000UL
 #define PVLOCK_SLOT_SIZE    64
 
 /* SMCCC and PSCI function IDs */

@@ -268,7 +268,7 @@ int main(void)
         *slot(0) = 0x55;
         v = *slot(0);
         abort_expected = false;
-        check(aborts_seen > 0 || v != 0x55, "no PV-lock region at 0x090c0000",
+        check(aborts_seen > 0 || v != 0x55, "no PV-lock region at 0x09ff0000",
               v);
     }
     ncpus = start_secondaries();

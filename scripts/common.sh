@@ -6,10 +6,12 @@ set -euo pipefail
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 # The upstream QEMU we build on, as Debian's archive serves it.
-QEMU_VERSION=10.0.2
-QEMU_SRCPKG="qemu/bookworm-backports"
+QEMU_VERSION=10.2.2
+# sid's qemu is listed at a newer version whose files are not served:
+# ask for this one by version.
+QEMU_SRCPKG="qemu=1:10.2.2+ds-1"
 QEMU_TARBALL="qemu_${QEMU_VERSION}+ds.orig.tar.xz"
-QEMU_SHA256=0901da33844a331bf8b3602b9c1fbd178e60b737c8e3ade678255bd090c9b9f1
+QEMU_SHA256=be05230fe47a6937cd29f28f562932c8125f9c93c2a82c625198f7a4aa601dfb
 
 # Everything generated lives outside git: the download cache is shared
 # between clones, the work tree and the build belong to this checkout.
@@ -87,9 +89,12 @@ ninja_build() {
 
 # link_firmware DIR: a QEMU run from its build tree DIR looks for the
 # firmware path inside DIR/qemu-bundle/ (system/datadir.c relocates it):
-# point those at Debian's.
+# point those at Debian's. Debian's QEMU 10.0 data lacks the AST2700's
+# boot ROM, which QEMU 10.2's qtests boot: build it from the tree's own
+# source (roms/vbootrom) into the build's data directory.
 link_firmware() {
-    local d link
+    local d link rom=$1/qemu-bundle/usr/local/share/qemu/ast27x0_bootrom.bin
+    local src=${SRC_TREE:-$QEMU_TREE}/roms/vbootrom tmp
     for d in "${FIRMWARE_DIRS[@]}"; do
         link=$1/qemu-bundle$d
         if [ ! -e "$link" ]; then
@@ -97,11 +102,24 @@ link_firmware() {
             ln -sfn "$d" "$link"
         fi
     done
+    if [ ! -f "$rom" ] && [ -d "$src/ast27x0" ]; then
+        # A copy, so that the source tree stays clean.
+        tmp=$(mktemp -d)
+        cp -r "$src/." "$tmp/"
+        make -s -C "$tmp/ast27x0" CROSS_COMPILE=aarch64-linux-gnu- \
+            GIT_VERSION=qemu-pvlock >"$tmp/make.log" 2>&1 || {
+            tail -n 20 "$tmp/make.log" >&2; rm -rf "$tmp"
+            die "building the AST2700 boot ROM (roms/vbootrom) failed"
+        }
+        mkdir -p "$(dirname "$rom")"
+        cp "$tmp/ast27x0/ast27x0_bootrom.bin" "$rom"
+        rm -rf "$tmp"
+    fi
 }
 
 # fetch_orig_tarball SRCPKG TARBALL SHA256 PIN PIN_FILE RECHECK: print
 # the path, in the cache, of TARBALL, the upstream ("orig") tarball of
-# the Debian source package SRCPKG (NAME/SUITE), downloaded from
+# the Debian source package SRCPKG (NAME/SUITE or NAME=VERSION), downloaded from
 # Debian's source archive unless the cache holds it already, and checked
 # against the pinned SHA256. The errors say how to move the pin: PIN is
 # the prefix of its variables (PIN_VERSION, PIN_SRCPKG, PIN_TARBALL,
@@ -109,7 +127,7 @@ link_firmware() {
 # A subshell, so that its EXIT trap removes the download directory.
 fetch_orig_tarball() (
     local srcpkg=$1 file=$2 sha256=$3 pin=$4 pin_file=$5 recheck=$6
-    local cached=$CACHE_DIR/$2 name=${1%%/*} upstream dl
+    local cached=$CACHE_DIR/$2 name=${1%%[/=]*} upstream dl
     check() { echo "$sha256  $1" | sha256sum --check --status; }
 
     if [ -f "$cached" ] && check "$cached"; then
@@ -127,9 +145,9 @@ fetch_orig_tarball() (
     # [EPOCH:]UPSTREAM-REVISION.
     upstream=${file#*_}
     upstream=${upstream%.orig.tar.*}
-    # showsrc takes a package name, not NAME/SUITE (it would match nothing
-    # and update every time).
-    if ! apt-cache showsrc "${srcpkg%%/*}" 2>/dev/null |
+    # showsrc takes a package name, not NAME/SUITE or NAME=VERSION (it
+    # would match nothing and update every time).
+    if ! apt-cache showsrc "$name" 2>/dev/null |
             grep -q "^Version: \([0-9]*:\)\?$upstream-"; then
         apt-get update -q >/dev/null
     fi

@@ -31,7 +31,7 @@ def main():
                  '{"execute": "qom-get", "arguments": {"path": "/machine", '
                  '"property": "type"}}\n'
                  '{"execute": "quit"}\n')
-    tap.ok('"return": "virt-10.0-machine"' in out, "virt starts under qtest", out)
+    tap.ok('"return": "virt-10.2-machine"' in out, "virt starts under qtest", out)
 
     # TCG: a guest prints through the PL011 and powers off through PSCI.
     rc, out = run(["-machine", "virt", "-cpu", "max", "-accel", "tcg", "-m", "128",

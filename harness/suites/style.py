@@ -127,7 +127,7 @@ def code_shape(tap, patches):
     # they state the numbers of the spec, so that a wrong number in QEMU
     # cannot go unnoticed.
     for number, home in (("0x86000001", "include/hw/arm/pvlock.h"),
-                         ("0x090c0000", "hw/arm/virt.c")):
+                         ("0x09ff0000", "hw/arm/virt.c")):
         where = sorted({f for f, ls in per_file.items()
                         if f.endswith((".c", ".h")) and
                         not f.startswith("tests/tcg/") for l in ls

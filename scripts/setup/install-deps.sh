@@ -10,9 +10,11 @@
 . "$(dirname "$0")/../common.sh"
 
 declare -A PKGS BPO_PKGS
+# device-tree-compiler: the +ds tarball has pc-bios/dtb/*.dts but not the
+# .dtb files, and QEMU's meson compiles them only when it finds dtc.
 PKGS[build]="build-essential git ninja-build pkg-config libglib2.0-dev
   libfdt-dev libpixman-1-dev zlib1g-dev flex bison bzip2 ccache python3-venv
-  xz-utils"
+  xz-utils device-tree-compiler"
 BPO_PKGS[build]="meson python3-pycotap"
 # Firmware that QEMU's own qtests load, missing from the +ds tarball
 # (ipxe-qemu: efi-*.rom, seabios: vgabios-*.bin, qemu-system-data: the rest).
@@ -91,16 +93,11 @@ for g in "${groups[@]}"; do
     # shellcheck disable=SC2086
     want_bpo+=($(missing ${BPO_PKGS[$g]}))
 done
-[ ${#want[@]} -eq 0 ] && [ ${#want_bpo[@]} -eq 0 ] && exit 0
-
-[ "$(id -u)" -eq 0 ] || die "missing packages: ${want[*]} ${want_bpo[*]}; run as root"
-
 # Our own sources file: bookworm-backports binaries, deb-src for the
-# QEMU source package. Debian's own sources file is left alone.
-if [ ! -f "$SOURCES" ]; then
-    msg "adding $SOURCES"
-    cat > "$SOURCES" <<'SRC'
-# Added by qemu-pvlock scripts/setup/install-deps.sh
+# QEMU and Linux source packages (sid's are source lines only, so that
+# nothing installs from sid by accident). Debian's own sources file is
+# left alone; ours is rewritten when this script wants other entries.
+SOURCES_TEXT='# Added by qemu-pvlock scripts/setup/install-deps.sh
 Types: deb deb-src
 URIs: http://deb.debian.org/debian
 Suites: bookworm-backports
@@ -109,11 +106,18 @@ Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 
 Types: deb-src
 URIs: http://deb.debian.org/debian
-Suites: bookworm
+Suites: bookworm sid
 Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg'
+if [ "$(cat "$SOURCES" 2>/dev/null)" != "$SOURCES_TEXT" ]; then
+    [ "$(id -u)" -eq 0 ] || die "$SOURCES needs updating; run as root"
+    msg "writing $SOURCES"
+    printf '%s\n' "$SOURCES_TEXT" > "$SOURCES"
+    apt-get update -q >/dev/null
 fi
+
+[ ${#want[@]} -eq 0 ] && [ ${#want_bpo[@]} -eq 0 ] && exit 0
+[ "$(id -u)" -eq 0 ] || die "missing packages: ${want[*]} ${want_bpo[*]}; run as root"
 
 export DEBIAN_FRONTEND=noninteractive
 msg "installing: ${want[*]} ${want_bpo[*]}"

@@ -246,7 +246,7 @@ static const Property arm_pvlock_properties[] = {
                      halted_is_preempted, false),
 };
 
-static void arm_pvlock_class_init(ObjectClass *klass, void *data)
+static void arm_pvlock_class_init(ObjectClass *klass, const void *data)
 {
     DeviceClass *dc = DEVICE_CLASS(klass);
     ResettableClass *rc = RESETTABLE_CLASS(klass);

@@ -93,9 +93,9 @@ static void check_property(const char *machine_type)
 static void test_property(void)
 {
     /* libvirt looks on the versioned type; older versions have it too. */
-    check_property("virt-10.0-machine");
+    check_property("virt-10.2-machine");
     check_property("virt-9.2-machine");
-    check_property("virt-2.6-machine");
+    check_property("virt-5.0-machine");
 }
 
 static void test_default_off(void)
@@ -143,10 +143,127 @@ static void test_region(void)
         g_assert_cmphex(qtest_readq(qts, base + off), ==,
                         0xa5a5000000000000ULL | off);
     }
-    /* What follows is not part of it. */
-    qtest_writeq(qts, base + size, 1);
-    g_assert_cmphex(qtest_readq(qts, base + size), ==, 0);
     qtest_quit(qts);
+}
+
+/* The range of an 'info mtree' line, false for a line without one */
+static bool mtree_range(const char *line, uint64_t *start, uint64_t *end)
+{
+    return sscanf(line + strspn(line, " "), "%" SCNx64 "-%" SCNx64,
+                  start, end) == 2;
+}
+
+/*
+ * No other region overlaps the PV-lock region, in any address space.
+ * Read from the tree of 'info mtree', not the flat view, which would
+ * hide a region that a higher-priority one covers. Only the containers
+ * that the region sits in may overlap it.
+ */
+static void check_no_overlap(const char *args)
+{
+    QTestState *qts = qtest_initf("-machine virt,pvlock=on%s " MACHINE_ARGS,
+                                  args);
+    uint64_t base = base_of(qts), last = base + window_of(qts) - 1;
+    g_autofree char *mtree = qtest_hmp(qts, "info mtree");
+    g_auto(GStrv) lines = NULL;
+    g_autofree bool *container = NULL;
+    g_autoptr(GArray) stack = g_array_new(false, false, sizeof(int));
+    const char *space = "";
+    bool in_memory = false;
+    uint64_t start, end;
+    int i, n;
+
+    g_strdelimit(mtree, "\r", ' ');
+    lines = g_strsplit(mtree, "\n", -1);
+    n = g_strv_length(lines);
+    container = g_new0(bool, n);
+    /* Mark the lines that contain a PV-lock line: its ancestors */
+    for (i = 0; i < n; i++) {
+        int indent = strspn(lines[i], " ");
+
+        g_strchomp(lines[i]);
+        if (g_str_has_prefix(lines[i], "address-space: ")) {
+            space = lines[i] + strlen("address-space: ");
+            g_array_set_size(stack, 0);
+            continue;
+        }
+        /*
+         * The regions that aliases point into come last, each with its
+         * own addresses, not those of an address space: leave them out.
+         */
+        if (g_str_has_prefix(lines[i], "memory-region: ")) {
+            n = i;
+            break;
+        }
+        if (!mtree_range(lines[i], &start, &end)) {
+            continue;
+        }
+        while (stack->len &&
+               strspn(lines[g_array_index(stack, int, stack->len - 1)], " ")
+               >= indent) {
+            g_array_set_size(stack, stack->len - 1);
+        }
+        if (g_str_has_suffix(lines[i], "(prio 0, ram): pvlock")) {
+            guint j;
+
+            g_assert_cmphex(start, ==, base);
+            g_assert_cmphex(end, ==, last);
+            in_memory |= !strcmp(space, "memory");
+            for (j = 0; j < stack->len; j++) {
+                container[g_array_index(stack, int, j)] = true;
+            }
+        }
+        g_array_append_val(stack, i);
+    }
+    g_assert(in_memory);
+    /*
+     * Any other line that overlaps it is a clash, but for the root of an
+     * address space and an alias of all of system memory (a bus master's
+     * view): they hold the region, not another one.
+     */
+    for (i = 0; i < n; i++) {
+        if (mtree_range(lines[i], &start, &end) &&
+            start <= last && end >= base && !container[i] &&
+            strspn(lines[i], " ") > 2 &&
+            !strstr(lines[i], " @system 0000000000000000-ffffffffffffffff") &&
+            !g_str_has_suffix(lines[i], "(prio 0, ram): pvlock")) {
+            g_test_message("'%s' overlaps the PV-lock region (-machine "
+                           "virt,pvlock=on%s)", lines[i], args);
+            g_assert_not_reached();
+        }
+    }
+    qtest_quit(qts);
+}
+
+static void test_no_overlap(void)
+{
+    /* virt creates its ACPI devices only when it loads firmware */
+    g_autofree char *fw = NULL;
+    g_autofree char *zeros = g_malloc0(4 * KiB);
+    g_autofree char *acpi = NULL, *pcihp = NULL, *largest = NULL;
+    g_autoptr(GError) err = NULL;
+    int fd = g_file_open_tmp("pvlock-test-fw-XXXXXX", &fw, &err);
+
+    g_assert_no_error(err);
+    g_assert(g_file_set_contents(fw, zeros, 4 * KiB, &err));
+    close(fd);
+    acpi = g_strdup_printf(",acpi=on -bios %s", fw);
+    /* The ACPI PCI hotplug registers (10.1) took the slot PV-lock had */
+    pcihp = g_strdup_printf("%s -global "
+                            "acpi-ged.acpi-pci-hotplug-with-bridge-support=on",
+                            acpi);
+    largest = g_strdup_printf(",gic-version=3,its=on,virtualization=on%s "
+                              "-smp %d", pcihp, VIRT_MAX_CPUS);
+
+    check_no_overlap("");
+    check_no_overlap(",acpi=off");
+    check_no_overlap(acpi);
+    check_no_overlap(pcihp);
+    check_no_overlap(",highmem=off");
+    check_no_overlap(",gic-version=2,its=off,virtualization=on");
+    check_no_overlap(",secure=on");
+    check_no_overlap(largest);
+    unlink(fw);
 }
 
 static void check_slots(const char *smp, unsigned expected_slots)
@@ -172,11 +289,14 @@ static void test_sizes(void)
     check_slots("2,maxcpus=" stringify(VIRT_MAX_CPUS), VIRT_MAX_CPUS);
 }
 
-/* Start QEMU with @args, expect exit status 1 and @message on stderr. */
+/*
+ * Start QEMU with @args (which name the accelerator), expect exit status 1
+ * and @message on stderr.
+ */
 static void check_rejected(const char *args, const char *message)
 {
     const char *qemu = g_getenv("QTEST_QEMU_BINARY");
-    g_autofree char *cmd = g_strdup_printf("%s -accel qtest %s", qemu, args);
+    g_autofree char *cmd = g_strdup_printf("%s %s", qemu, args);
     g_autofree char *out = NULL, *err = NULL;
     g_autoptr(GError) gerr = NULL;
     int status;
@@ -192,12 +312,17 @@ static void check_rejected(const char *args, const char *message)
 
 static void test_bad_values(void)
 {
-    check_rejected("-machine virt,pvlock=maybe -cpu max -display none",
+    check_rejected("-accel qtest -machine virt,pvlock=maybe -cpu max "
+                   "-display none",
                    "Parameter 'pvlock' expects 'on' or 'off'");
-    check_rejected("-machine virt,pvlock=1 -cpu max -display none",
+    check_rejected("-accel qtest -machine virt,pvlock=1 -cpu max "
+                   "-display none",
                    "Parameter 'pvlock' expects 'on' or 'off'");
-    check_rejected("-machine virt,pvlock=on -cpu cortex-a15 -display none",
-                   "pvlock=on needs AArch64 vCPUs");
+    /* virt takes AArch32 vCPUs under TCG only */
+    if (qtest_has_accel("tcg")) {
+        check_rejected("-accel tcg -machine virt,pvlock=on -cpu cortex-a15 "
+                       "-display none", "pvlock=on needs AArch64 vCPUs");
+    }
 }
 
 /* Migration between two QEMU processes over a unix socket. */
@@ -412,6 +537,7 @@ int main(int argc, char **argv)
     qtest_add_func("/pvlock/property", test_property);
     qtest_add_func("/pvlock/default-off", test_default_off);
     qtest_add_func("/pvlock/region", test_region);
+    qtest_add_func("/pvlock/no-overlap", test_no_overlap);
     qtest_add_func("/pvlock/sizes", test_sizes);
     qtest_add_func("/pvlock/bad-values", test_bad_values);
     qtest_add_func("/pvlock/migrate/on-on", test_migrate_on_on);
