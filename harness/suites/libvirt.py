@@ -98,6 +98,12 @@ class Steps:
             self.tap.note("time: %s: %.1f s" % (name, dt))
 
 
+# A machine type that daemon c's older QEMU (Debian's 10.0) knows too, as
+# a domain that may migrate to an older QEMU must name: plain 'virt' is
+# the newest one of the QEMU that starts it (virt-10.2 for ours).
+MACHINE = "virt-10.0"
+
+
 def domain_xml(name, mode, pvlock, console, words, uuid):
     """The aarch64 domain. mode "passthrough": -machine pvlock=on through
     <qemu:commandline> when pvlock (nothing when not); "patched":
@@ -119,7 +125,7 @@ def domain_xml(name, mode, pvlock, console, words, uuid):
   <memory unit='MiB'>512</memory>
   <vcpu>%(vcpus)d</vcpu>
   <os>
-    <type arch='aarch64' machine='virt'>hvm</type>
+    <type arch='aarch64' machine='%(machine)s'>hvm</type>
     <kernel>%(kernel)s</kernel>
     <initrd>%(initrd)s</initrd>
     <cmdline>%(cmdline)s</cmdline>
@@ -133,6 +139,7 @@ def domain_xml(name, mode, pvlock, console, words, uuid):
   </devices>
 %(commandline)s</domain>
 """ % {"ns": ns, "name": name, "uuid": uuid, "vcpus": VCPUS, "kernel": g.kernel,
+       "machine": MACHINE,
        "initrd": g.initrd, "cmdline": " ".join(["console=ttyAMA0", "quiet"] + words),
        "features": features, "emulator": QEMU, "console": console,
        "commandline": commandline}

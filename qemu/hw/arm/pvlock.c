@@ -19,7 +19,6 @@
  */
 
 #include "qemu/osdep.h"
-#include "qemu/error-report.h"
 #include "qemu/units.h"
 #include "qapi/error.h"
 #include "hw/arm/pvlock.h"
@@ -76,6 +75,7 @@ static uint64_t arm_pvlock_region_size(uint32_t num_slots)
 
 static void arm_pvlock_realize(DeviceState *dev, Error **errp)
 {
+    ERRP_GUARD();
     ArmPVLockState *s = ARM_PVLOCK(dev);
     uint64_t size = arm_pvlock_region_size(s->num_slots);
 
@@ -85,10 +85,10 @@ static void arm_pvlock_realize(DeviceState *dev, Error **errp)
     }
     if (size > s->window) {
         error_setg(errp, "pvlock=on: %" PRIu32 " vCPUs need %" PRIu64
-                   " bytes of PV-lock structures, but the machine reserves"
-                   " only %" PRIu64 " bytes at 0x%" PRIx64
-                   "; lower maxcpus or turn pvlock off",
+                   " bytes of PV-lock structures, more than the %" PRIu64
+                   " bytes the machine reserves at 0x%" PRIx64,
                    s->num_slots, size, s->window, s->base);
+        error_append_hint(errp, "Lower maxcpus, or turn pvlock off.\n");
         return;
     }
     /* RAM, so that KVM can map it and it migrates with guest memory. */
@@ -151,19 +151,23 @@ static bool arm_pvlock_connect_cpus(ArmPVLockState *s, Error **errp)
 
 ArmPVLockState *arm_pvlock_create(hwaddr base, hwaddr window, Error **errp)
 {
+    ERRP_GUARD();
     MachineState *ms = MACHINE(qdev_get_machine());
     DeviceState *dev;
     ArmPVLockState *s;
 
     if (!kvm_enabled() && !tcg_enabled() && !qtest_enabled()) {
         error_setg(errp, "pvlock=on: the %s accelerator does not implement "
-                   "PV-lock; use -accel kvm or -accel tcg, or pvlock=off",
-                   current_accel_name());
+                   "PV-lock", current_accel_name());
+        error_append_hint(errp, "Use -accel kvm or -accel tcg, or turn "
+                          "pvlock off.\n");
         return NULL;
     }
     if (!arm_feature(&ARM_CPU(first_cpu)->env, ARM_FEATURE_AARCH64)) {
-        error_setg(errp, "pvlock=on needs AArch64 vCPUs: the PV-lock "
-                   "interface does not exist for AArch32 guests");
+        error_setg(errp, "pvlock=on needs AArch64 vCPUs");
+        error_append_hint(errp, "The PV-lock interface does not exist for "
+                          "AArch32 guests: choose an AArch64 CPU, or turn "
+                          "pvlock off.\n");
         return NULL;
     }
 
@@ -191,33 +195,29 @@ static int arm_pvlock_pre_save(void *opaque)
     ArmPVLockState *s = opaque;
 
     s->mig_num_slots = s->num_slots;
-    s->mig_base = s->base;
     return 0;
 }
 
 /*
- * Not VMSTATE_UINT32_EQUAL/VMSTATE_UINT64_EQUAL: those report only
- * "4 != 2", while these messages say what differs and what to change.
+ * Not VMSTATE_UINT32_EQUAL: it reports only "4 != 2", while this says
+ * what differs and what to change. The region's address is not in the
+ * stream: the machine type fixes it, as it fixes the address of every
+ * other region of the board, and none of them migrates its address.
  */
-static int arm_pvlock_post_load(void *opaque, int version_id)
+static bool arm_pvlock_post_load(void *opaque, int version_id, Error **errp)
 {
+    ERRP_GUARD();
     ArmPVLockState *s = opaque;
 
     if (s->mig_num_slots != s->num_slots) {
-        error_report("pvlock: the migration source has %" PRIu32
-                     " vCPU slots, this machine has %" PRIu32
-                     ": start the destination with the same maxcpus",
-                     s->mig_num_slots, s->num_slots);
-        return -EINVAL;
+        error_setg(errp, "pvlock: the migration source has %" PRIu32
+                   " vCPU slots, this machine has %" PRIu32,
+                   s->mig_num_slots, s->num_slots);
+        error_append_hint(errp, "Start the destination with the same "
+                          "maxcpus as the source.\n");
+        return false;
     }
-    if (s->mig_base != s->base) {
-        error_report("pvlock: the migration source has its region at 0x%"
-                     PRIx64 ", this machine at 0x%" PRIx64
-                     ": use the same machine type on both sides",
-                     s->mig_base, s->base);
-        return -EINVAL;
-    }
-    return 0;
+    return true;
 }
 
 static const VMStateDescription vmstate_arm_pvlock = {
@@ -225,10 +225,9 @@ static const VMStateDescription vmstate_arm_pvlock = {
     .version_id = 1,
     .minimum_version_id = 1,
     .pre_save = arm_pvlock_pre_save,
-    .post_load = arm_pvlock_post_load,
+    .post_load_errp = arm_pvlock_post_load,
     .fields = (const VMStateField[]) {
         VMSTATE_UINT32(mig_num_slots, ArmPVLockState),
-        VMSTATE_UINT64(mig_base, ArmPVLockState),
         VMSTATE_END_OF_LIST()
     },
 };

@@ -6,8 +6,8 @@
  *
  * One 64-byte structure per possible vCPU, whose first 64-bit field,
  * "preempted", tells the guest whether that vCPU is running. The guest
- * ABI is specified in docs/specs/arm-pvlock.rst; this header is the one
- * home of its numbers in QEMU.
+ * ABI is specified in docs/specs/arm-pvlock.rst; its numbers are in
+ * target/arm/kvm-consts.h.
  */
 
 #ifndef HW_ARM_PVLOCK_H
@@ -17,15 +17,6 @@
 #include "qemu/bswap.h"
 #include "hw/sysbus.h"
 #include "qom/object.h"
-
-/* The PV-lock call: vendor hypervisor service, function 1 (SMC32) */
-#define ARM_PVLOCK_FN               0x86000001
-/* Its sub-calls, in x1 */
-#define ARM_PVLOCK_FEATURES         0
-#define ARM_PVLOCK_PREEMPTED        1
-
-/* Size and alignment of one vCPU's structure */
-#define ARM_PVLOCK_SLOT_SIZE        64
 
 #define TYPE_ARM_PVLOCK "arm-pvlock"
 OBJECT_DECLARE_SIMPLE_TYPE(ArmPVLockState, ARM_PVLOCK)
@@ -39,9 +30,8 @@ struct ArmPVLockState {
     uint64_t window;        /* property: room the board set aside */
     bool halted_is_preempted;   /* property: TCG, the kernel series' rule */
 
-    /* The migration source's configuration, checked in post_load */
+    /* The migration source's num_slots, checked in post_load */
     uint32_t mig_num_slots;
-    uint64_t mig_base;
 };
 
 /*
