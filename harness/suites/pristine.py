@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """pvlock=off is upstream QEMU, byte for byte (TAP).
 
-Pristine QEMU 10.0.2 (the work tree's tag 'base': upstream and the local
+Pristine QEMU 10.2.2 (the work tree's tag 'base': upstream and the local
 build fixes, none of the series) is built beside the patched build by
 scripts/build/pristine.sh. For -machine virt and virt,pvlock=off, the
 patched build must give exactly what the pristine one gives: the dumped

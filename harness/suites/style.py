@@ -126,7 +126,7 @@ def code_shape(tap, patches):
     # read it from there. Guest programs (tests/tcg) are the exception:
     # they state the numbers of the spec, so that a wrong number in QEMU
     # cannot go unnoticed.
-    for number, home in (("0x86000001", "include/hw/arm/pvlock.h"),
+    for number, home in (("0x86000001", "target/arm/kvm-consts.h"),
                          ("0x09ff0000", "hw/arm/virt.c")):
         where = sorted({f for f, ls in per_file.items()
                         if f.endswith((".c", ".h")) and

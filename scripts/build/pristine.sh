@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# Build pristine QEMU 10.0.2 (the work tree's tag 'base': upstream plus
+# Build pristine QEMU 10.2.2 (the work tree's tag 'base': upstream plus
 # the local build fixes of patches/local/, none of the series) beside the
 # patched build, for harness/suites/pristine.py: its source tree is a git
 # worktree build/pristine/qemu and its build build/pristine/qemu-build,
