@@ -197,6 +197,8 @@ void mmu_build(void)
     l2[0x09000000 >> 21] = (uint64_t)l3 | DESC_TABLE;
     l3[0] = 0x09000000ULL | device | DESC_PAGE;
     /* The PV-lock region: 64 KiB in another 2 MiB block */
+    _Static_assert(PVLOCK_BASE >> 21 != 0x09000000 >> 21,
+                   "the PV-lock region shares the PL011's level 3 table");
     l2[PVLOCK_BASE >> 21] = (uint64_t)l3_pvlock | DESC_TABLE;
     for (i = 0; i < 16; i++) {
         l3_pvlock[((PVLOCK_BASE >> 12) & 511) + i] =

@@ -114,6 +114,7 @@ if [ "$(cat "$SOURCES" 2>/dev/null)" != "$SOURCES_TEXT" ]; then
     msg "writing $SOURCES"
     printf '%s\n' "$SOURCES_TEXT" > "$SOURCES"
     apt-get update -q >/dev/null
+    updated=1
 fi
 
 [ ${#want[@]} -eq 0 ] && [ ${#want_bpo[@]} -eq 0 ] && exit 0
@@ -121,7 +122,7 @@ fi
 
 export DEBIAN_FRONTEND=noninteractive
 msg "installing: ${want[*]} ${want_bpo[*]}"
-apt-get update -q >/dev/null
+[ -n "${updated:-}" ] || apt-get update -q >/dev/null
 # A plain name and NAME/bookworm-backports of the same package (two
 # groups): keep the backports one, apt refuses both.
 for i in "${!want[@]}"; do

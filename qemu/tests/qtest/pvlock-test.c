@@ -47,12 +47,15 @@ static bool mtree_has_pvlock(QTestState *qts)
     return strstr(mtree, "pvlock") != NULL;
 }
 
+/* How 'info mtree' ends the line of the PV-lock region */
+#define MTREE_PVLOCK    "(prio 0, ram): pvlock"
+
 /* The region is RAM named pvlock, as big as the window. */
 static void check_mtree(QTestState *qts)
 {
     g_autofree char *mtree = qtest_hmp(qts, "info mtree");
     g_autofree char *line = g_strdup_printf(
-        "%016" PRIx64 "-%016" PRIx64 " (prio 0, ram): pvlock",
+        "%016" PRIx64 "-%016" PRIx64 " " MTREE_PVLOCK,
         base_of(qts), base_of(qts) + window_of(qts) - 1);
 
     if (!strstr(mtree, line)) {
@@ -203,7 +206,7 @@ static void check_no_overlap(const char *args)
                >= indent) {
             g_array_set_size(stack, stack->len - 1);
         }
-        if (g_str_has_suffix(lines[i], "(prio 0, ram): pvlock")) {
+        if (g_str_has_suffix(lines[i], MTREE_PVLOCK)) {
             guint j;
 
             g_assert_cmphex(start, ==, base);
@@ -226,7 +229,7 @@ static void check_no_overlap(const char *args)
             start <= last && end >= base && !container[i] &&
             strspn(lines[i], " ") > 2 &&
             !strstr(lines[i], " @system 0000000000000000-ffffffffffffffff") &&
-            !g_str_has_suffix(lines[i], "(prio 0, ram): pvlock")) {
+            !g_str_has_suffix(lines[i], MTREE_PVLOCK)) {
             g_test_message("'%s' overlaps the PV-lock region (-machine "
                            "virt,pvlock=on%s)", lines[i], args);
             g_assert_not_reached();
