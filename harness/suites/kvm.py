@@ -85,7 +85,8 @@ def reference_kernel(tap, initrd):
     mig = section(out, "migrate")
     tap.note("reference kernel, migration in L1:\n" + mig[-1500:])
     dst = mig.split("== destination serial")[-1].split("== destination log")[0]
-    tap.ok("Migration status: completed" in mig and
+    # HMP's "info migrate" says "Status: completed" since QEMU 9.2.
+    tap.ok(re.search(r"\bStatus:\s+completed", mig) is not None and
            re.search(r"LOOP t=\d+ iter=\d+ errors=0", dst) is not None and
            "LOOP error" not in dst,
            "reference kernel: L2 migrates between two QEMUs in L1 with "
