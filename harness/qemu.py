@@ -79,10 +79,13 @@ class QMP:
 
     def pvlock_base(self):
         """The PV-lock region's guest-physical base, as the machine
-        placed it: the address is QEMU's to choose, so ask, not assume."""
+        placed it: the address is QEMU's to choose, so ask, not assume.
+        The board gives vCPU 0 the region's first structure (its
+        pvlock-addr property)."""
         if self._pvlock_base is None:
-            self._pvlock_base = self.cmd("qom-get", path="/machine/arm-pvlock",
-                                         property="base")
+            cpu0 = [c for c in self.cmd("query-cpus-fast") if c["cpu-index"] == 0][0]
+            self._pvlock_base = self.cmd("qom-get", path=cpu0["qom-path"],
+                                         property="pvlock-addr")
         return self._pvlock_base
 
     def read_flags(self, ncpus):

@@ -91,6 +91,16 @@ def reference_kernel(tap, initrd):
            "LOOP error" not in dst,
            "reference kernel: L2 migrates between two QEMUs in L1 with "
            "pvlock=on and keeps passing its checks", mig[-3000:])
+    off = section(out, "migrate-off-on")
+    tap.note("reference kernel, pvlock=off source to pvlock=on destination:\n" +
+             off[-1500:])
+    tap.ok("== destination rc=1" in off and
+           "pvlock: the migration source has no PV-lock structure for vCPU 0" in off and
+           re.search(r"\bStatus:\s+failed", off) is not None and
+           "VM status: running" in off,
+           "reference kernel: a pvlock=off source is refused by a pvlock=on "
+           "destination, which would take KVM's PTP bit from it; the source "
+           "keeps running", off[-3000:])
 
 
 def pv_guest_l2(tap, kernel, what, run):

@@ -228,10 +228,10 @@ def test_postcopy(tap, d):
     dst.close()
 
 
-def expect_refused(tap, d, what, dst_args, message, action=None):
+def expect_refused(tap, d, what, dst_args, message, action=None, src_args=None):
     """A migration that must fail; the source keeps its guest going, and a
     second migration to a correct destination then succeeds."""
-    args = machine_args()
+    args = src_args or machine_args()
     src = start_src(args)
     uri = "unix:%s/bad.sock" % d.dir
     dst = start_dst(dst_args, uri) if dst_args else None
@@ -270,6 +270,12 @@ def expect_refused(tap, d, what, dst_args, message, action=None):
 def test_failures(tap, d):
     expect_refused(tap, d, "destination with pvlock=off", machine_args("off"),
                    'Unknown ramblock "pvlock"')
+    # Under KVM the source's registers would turn KVM's PTP clock back on:
+    # both accelerators refuse it.
+    expect_refused(tap, d, "pvlock=off source, destination with pvlock=on",
+                   machine_args("on"),
+                   "pvlock: the migration source has no PV-lock structure for vCPU 0",
+                   src_args=machine_args("off"))
     expect_refused(tap, d, "destination with other maxcpus",
                    machine_args(maxcpus=4),
                    "pvlock: the migration source has 2 vCPU slots, this machine has 4")

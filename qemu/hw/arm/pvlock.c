@@ -5,13 +5,12 @@
  * Copyright (c) 2026 The qemu-pvlock authors
  *
  * One 64-byte structure per possible vCPU, in a RAM region that the guest
- * finds through the PV-lock hypercall (docs/specs/arm-pvlock.rst). Under
- * KVM the kernel answers the call and writes the "preempted" flags: QEMU
- * only tells it where each vCPU's structure is. Under TCG, QEMU answers
- * the call (target/arm/tcg/psci.c) and writes the flags itself: each vCPU
- * clears its own as it enters its execution loop and sets it as it leaves,
- * unless it leaves halted (target/arm/cpu.c). "Preempted" means runnable
- * but not running, as on x86: a vCPU idling in WFI is not preempted.
+ * finds through the PV-lock hypercall (docs/specs/arm-pvlock.rst); the
+ * accelerator answers the call and writes the "preempted" flags. Under
+ * TCG this device also zeroes them at reset and sets them when the VM
+ * stops; target/arm/cpu.c keeps them while it runs. A thin helper, as
+ * kvmclock is: the board sizes and places the region, and tells each
+ * vCPU where its structure is before realize.
  *
  * The region's contents migrate as RAM. This device's own state is the
  * configuration, so that a destination that does not match refuses the
@@ -22,161 +21,109 @@
 #include "qemu/units.h"
 #include "qapi/error.h"
 #include "hw/arm/pvlock.h"
-#include "hw/boards.h"
 #include "hw/qdev-properties.h"
 #include "migration/vmstate.h"
-#include "system/kvm.h"
-#include "system/qtest.h"
 #include "system/runstate.h"
 #include "system/tcg.h"
-#include "qemu/accel.h"
 #include "cpu.h"
-#include "kvm_arm.h"
+#include "target/arm/internals.h"
 #include "trace.h"
 
 /* The region is a whole number of the largest arm64 page size. */
 #define ARM_PVLOCK_REGION_ALIGN (64 * KiB)
 
-static hwaddr arm_pvlock_slot_addr(ArmPVLockState *s, int cpu_index)
-{
-    return s->base + (hwaddr)cpu_index * ARM_PVLOCK_SLOT_SIZE;
-}
-
-static void *arm_pvlock_slot_ptr(ArmPVLockState *s, int cpu_index)
-{
-    uint8_t *host = memory_region_get_ram_ptr(&s->mem);
-
-    return host + (size_t)cpu_index * ARM_PVLOCK_SLOT_SIZE;
-}
-
-/*
- * TCG: QEMU's own stores to the region do not mark it dirty (that would
- * put a bitmap update on every entry to and exit from the execution
- * loop), so mark the whole region when the VM stops: every migration's
- * last pass and every snapshot stop it first, once each vCPU has left
- * its loop and stored its flag.
- */
-static void arm_pvlock_vm_state_change(void *opaque, bool running,
-                                       RunState state)
-{
-    ArmPVLockState *s = opaque;
-
-    if (!running) {
-        memory_region_set_dirty(&s->mem, 0, (hwaddr)s->num_slots *
-                                ARM_PVLOCK_SLOT_SIZE);
-    }
-}
-
-static uint64_t arm_pvlock_region_size(uint32_t num_slots)
+uint64_t arm_pvlock_region_size(uint32_t num_slots)
 {
     return ROUND_UP((uint64_t)num_slots * ARM_PVLOCK_SLOT_SIZE,
                     ARM_PVLOCK_REGION_ALIGN);
 }
 
+static void arm_pvlock_mark_dirty(ArmPVLockState *s)
+{
+    memory_region_set_dirty(&s->mem, 0,
+                            (hwaddr)s->num_slots * ARM_PVLOCK_SLOT_SIZE);
+}
+
+/*
+ * TCG: when the VM stops, every vCPU is out of its execution loop, so
+ * set each flag by the rule. The loop's exit hook has done so for a
+ * vCPU that left normally, but not for one that left
+ * cpu_exec_step_atomic() through a longjmp, whose flag would stay 0.
+ * QEMU's own stores do not mark the region dirty (that would put a
+ * bitmap update on every entry to and exit from the loop), so mark it
+ * here: every migration's last pass and every snapshot stop the VM
+ * first.
+ */
+static void arm_pvlock_vm_state_change(void *opaque, bool running,
+                                       RunState state)
+{
+    ArmPVLockState *s = opaque;
+    CPUState *cs;
+
+    if (running) {
+        return;
+    }
+    CPU_FOREACH(cs) {
+        ARMCPU *cpu = ARM_CPU(cs);
+
+        if (cpu->pvlock_slot) {
+            arm_pvlock_set_preempted(cpu->pvlock_slot,
+                                     arm_pvlock_cpu_preempted(cpu));
+        }
+    }
+    arm_pvlock_mark_dirty(s);
+}
+
 static void arm_pvlock_realize(DeviceState *dev, Error **errp)
 {
-    ERRP_GUARD();
     ArmPVLockState *s = ARM_PVLOCK(dev);
-    uint64_t size = arm_pvlock_region_size(s->num_slots);
 
     if (!s->num_slots) {
         error_setg(errp, "pvlock: num-slots must be at least 1");
         return;
     }
-    if (size > s->window) {
-        error_setg(errp, "pvlock=on: %" PRIu32 " vCPUs need %" PRIu64
-                   " bytes of PV-lock structures, more than the %" PRIu64
-                   " bytes the machine reserves at 0x%" PRIx64,
-                   s->num_slots, size, s->window, s->base);
-        error_append_hint(errp, "Lower maxcpus, or turn pvlock off.\n");
-        return;
-    }
     /* RAM, so that KVM can map it and it migrates with guest memory. */
-    if (!memory_region_init_ram(&s->mem, OBJECT(dev), "pvlock", size, errp)) {
+    if (!memory_region_init_ram(&s->mem, OBJECT(dev), "pvlock",
+                                arm_pvlock_region_size(s->num_slots), errp)) {
         return;
     }
     sysbus_init_mmio(SYS_BUS_DEVICE(dev), &s->mem);
     if (tcg_enabled()) {
         qemu_add_vm_change_state_handler(arm_pvlock_vm_state_change, s);
     }
-    trace_arm_pvlock_realize(s->base, size, s->num_slots);
 }
 
 static void arm_pvlock_reset_hold(Object *obj, ResetType type)
 {
     ArmPVLockState *s = ARM_PVLOCK(obj);
+    uint8_t *host;
     uint32_t i;
 
     /*
      * TCG: the guest starts again with no structure handed out, and no
      * vCPU is runnable yet. KVM keeps its own flags, and its addresses.
      */
-    if (tcg_enabled()) {
-        memset(memory_region_get_ram_ptr(&s->mem), 0,
-               (size_t)s->num_slots * ARM_PVLOCK_SLOT_SIZE);
-        if (s->halted_is_preempted) {
-            for (i = 0; i < s->num_slots; i++) {
-                arm_pvlock_set_preempted(arm_pvlock_slot_ptr(s, i), true);
-            }
-        }
-        memory_region_set_dirty(&s->mem, 0, (hwaddr)s->num_slots *
-                                ARM_PVLOCK_SLOT_SIZE);
+    if (!tcg_enabled()) {
+        return;
     }
-}
-
-/* Give each vCPU its structure. */
-static bool arm_pvlock_connect_cpus(ArmPVLockState *s, Error **errp)
-{
-    CPUState *cs;
-
-    CPU_FOREACH(cs) {
-        ARMCPU *cpu = ARM_CPU(cs);
-        hwaddr addr = arm_pvlock_slot_addr(s, cs->cpu_index);
-
-        trace_arm_pvlock_slot(cs->cpu_index, addr);
-        if (kvm_enabled()) {
-            if (!kvm_arm_pvlock_init(cpu, addr, errp)) {
-                return false;
-            }
-        } else if (tcg_enabled()) {
-            /* Used by the conduit (psci.c) and the execution loop hooks */
-            cpu->pvlock_slot = arm_pvlock_slot_ptr(s, cs->cpu_index);
-            cpu->pvlock_slot_addr = addr;
-            cpu->pvlock_halted_is_preempted = s->halted_is_preempted;
-            cpu->smccc_v1_1 = true;
+    host = memory_region_get_ram_ptr(&s->mem);
+    memset(host, 0, (size_t)s->num_slots * ARM_PVLOCK_SLOT_SIZE);
+    if (s->halted_is_preempted) {
+        for (i = 0; i < s->num_slots; i++) {
+            arm_pvlock_set_preempted(host + i * ARM_PVLOCK_SLOT_SIZE, true);
         }
     }
-    return true;
+    arm_pvlock_mark_dirty(s);
 }
 
-ArmPVLockState *arm_pvlock_create(hwaddr base, hwaddr window, Error **errp)
+ArmPVLockState *arm_pvlock_create(hwaddr base, uint32_t num_slots,
+                                  Error **errp)
 {
-    ERRP_GUARD();
-    MachineState *ms = MACHINE(qdev_get_machine());
-    DeviceState *dev;
-    ArmPVLockState *s;
+    DeviceState *dev = qdev_new(TYPE_ARM_PVLOCK);
 
-    if (!kvm_enabled() && !tcg_enabled() && !qtest_enabled()) {
-        error_setg(errp, "pvlock=on: the %s accelerator does not implement "
-                   "PV-lock", current_accel_name());
-        error_append_hint(errp, "Use -accel kvm or -accel tcg, or turn "
-                          "pvlock off.\n");
-        return NULL;
-    }
-    if (!arm_feature(&ARM_CPU(first_cpu)->env, ARM_FEATURE_AARCH64)) {
-        error_setg(errp, "pvlock=on needs AArch64 vCPUs");
-        error_append_hint(errp, "The PV-lock interface does not exist for "
-                          "AArch32 guests: choose an AArch64 CPU, or turn "
-                          "pvlock off.\n");
-        return NULL;
-    }
-
-    dev = qdev_new(TYPE_ARM_PVLOCK);
-    s = ARM_PVLOCK(dev);
-    qdev_prop_set_uint32(dev, "num-slots", ms->smp.max_cpus);
-    qdev_prop_set_uint64(dev, "base", base);
-    qdev_prop_set_uint64(dev, "window", window);
-    object_property_add_child(OBJECT(ms), TYPE_ARM_PVLOCK, OBJECT(dev));
+    qdev_prop_set_uint32(dev, "num-slots", num_slots);
+    object_property_add_child(qdev_get_machine(), TYPE_ARM_PVLOCK,
+                              OBJECT(dev));
     object_unref(OBJECT(dev));
     if (!sysbus_realize(SYS_BUS_DEVICE(dev), errp)) {
         object_unparent(OBJECT(dev));
@@ -184,10 +131,9 @@ ArmPVLockState *arm_pvlock_create(hwaddr base, hwaddr window, Error **errp)
     }
     /* Mapping the region also gives it a KVM memslot. */
     sysbus_mmio_map(SYS_BUS_DEVICE(dev), 0, base);
-    if (!arm_pvlock_connect_cpus(s, errp)) {
-        return NULL;
-    }
-    return s;
+    trace_arm_pvlock_create(base, arm_pvlock_region_size(num_slots),
+                            num_slots);
+    return ARM_PVLOCK(dev);
 }
 
 static int arm_pvlock_pre_save(void *opaque)
@@ -234,12 +180,10 @@ static const VMStateDescription vmstate_arm_pvlock = {
 
 static const Property arm_pvlock_properties[] = {
     DEFINE_PROP_UINT32("num-slots", ArmPVLockState, num_slots, 0),
-    DEFINE_PROP_UINT64("base", ArmPVLockState, base, 0),
-    DEFINE_PROP_UINT64("window", ArmPVLockState, window,
-                       ARM_PVLOCK_REGION_ALIGN),
     /*
      * TCG, for comparison only: the kernel series' rule, where a vCPU
-     * halted in WFI also reads as preempted.
+     * halted in WFI also reads as preempted. The board gives it to each
+     * vCPU (x-pvlock-halted-is-preempted).
      */
     DEFINE_PROP_BOOL("x-halted-is-preempted", ArmPVLockState,
                      halted_is_preempted, false),
@@ -254,7 +198,7 @@ static void arm_pvlock_class_init(ObjectClass *klass, const void *data)
     dc->realize = arm_pvlock_realize;
     dc->vmsd = &vmstate_arm_pvlock;
     rc->phases.hold = arm_pvlock_reset_hold;
-    /* Created by the board, which also connects it to the vCPUs. */
+    /* Created by the board, which also gives the vCPUs their slots. */
     dc->user_creatable = false;
     device_class_set_props(dc, arm_pvlock_properties);
 }

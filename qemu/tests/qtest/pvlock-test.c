@@ -11,10 +11,13 @@
 #include "libqtest.h"
 #include "qobject/qdict.h"
 #include "qobject/qlist.h"
+#include "qobject/qnum.h"
 
 /* The spec's number (docs/specs/arm-pvlock.rst), not QEMU's */
 #define SLOT_SIZE       64
 #define VIRT_MAX_CPUS   512
+/* The region, 64 KiB: the largest arm64 page, room for 1024 vCPUs */
+#define REGION_SIZE     (64 * KiB)
 
 #define MACHINE_ARGS    "-cpu max -display none -nodefaults "
 
@@ -29,15 +32,36 @@ static uint64_t pvlock_prop(QTestState *qts, const char *name)
     return value;
 }
 
-/* Where the board put the region, and the room it reserved there. */
-static uint64_t base_of(QTestState *qts)
+/* vCPU @index's pvlock-addr property, which the board sets before realize */
+static uint64_t cpu_pvlock_addr(QTestState *qts, int64_t index)
 {
-    return pvlock_prop(qts, "base");
+    QDict *rsp = qtest_qmp(qts, "{ 'execute': 'query-cpus-fast' }");
+    QList *cpus = qdict_get_qlist(rsp, "return");
+    g_autofree char *path = NULL;
+    QListEntry *e;
+    QDict *val;
+    uint64_t addr;
+
+    QLIST_FOREACH_ENTRY(cpus, e) {
+        QDict *cpu = qobject_to(QDict, qlist_entry_obj(e));
+
+        if (qdict_get_int(cpu, "cpu-index") == index) {
+            path = g_strdup(qdict_get_str(cpu, "qom-path"));
+        }
+    }
+    qobject_unref(rsp);
+    g_assert(path);
+    val = qtest_qmp(qts, "{ 'execute': 'qom-get', 'arguments': {"
+                    " 'path': %s, 'property': 'pvlock-addr' } }", path);
+    addr = qnum_get_uint(qobject_to(QNum, qdict_get(val, "return")));
+    qobject_unref(val);
+    return addr;
 }
 
-static uint64_t window_of(QTestState *qts)
+/* Where the board put the region: vCPU 0's structure comes first. */
+static uint64_t base_of(QTestState *qts)
 {
-    return pvlock_prop(qts, "window");
+    return cpu_pvlock_addr(qts, 0);
 }
 
 static bool mtree_has_pvlock(QTestState *qts)
@@ -50,13 +74,16 @@ static bool mtree_has_pvlock(QTestState *qts)
 /* How 'info mtree' ends the line of the PV-lock region */
 #define MTREE_PVLOCK    "(prio 0, ram): pvlock"
 
-/* The region is RAM named pvlock, as big as the window. */
+/*
+ * The region is RAM named pvlock, 64 KiB at vCPU 0's structure: as big as
+ * the room the board reserves, for up to 1024 vCPUs.
+ */
 static void check_mtree(QTestState *qts)
 {
     g_autofree char *mtree = qtest_hmp(qts, "info mtree");
     g_autofree char *line = g_strdup_printf(
         "%016" PRIx64 "-%016" PRIx64 " " MTREE_PVLOCK,
-        base_of(qts), base_of(qts) + window_of(qts) - 1);
+        base_of(qts), base_of(qts) + REGION_SIZE - 1);
 
     if (!strstr(mtree, line)) {
         g_test_message("no '%s' in: %s", line, mtree);
@@ -110,6 +137,8 @@ static void test_default_off(void)
     qtest_quit(qts);
     qts = qtest_init("-machine virt " MACHINE_ARGS);
     g_assert_false(mtree_has_pvlock(qts));
+    /* No vCPU has a structure. */
+    g_assert_cmphex(cpu_pvlock_addr(qts, 0), ==, UINT64_MAX);
     rsp = qtest_qmp(qts, "{ 'execute': 'qom-list', 'arguments': {"
                     " 'path': '/machine/arm-pvlock' } }");
     g_assert(qdict_haskey(rsp, "error"));
@@ -128,7 +157,7 @@ static void test_region(void)
 {
     QTestState *qts = qtest_init("-machine virt,pvlock=on -smp 4 "
                                  MACHINE_ARGS);
-    uint64_t base = base_of(qts), size = window_of(qts);
+    uint64_t base = base_of(qts), size = REGION_SIZE;
     uint64_t off;
 
     check_mtree(qts);
@@ -166,7 +195,7 @@ static void check_no_overlap(const char *args)
 {
     QTestState *qts = qtest_initf("-machine virt,pvlock=on%s " MACHINE_ARGS,
                                   args);
-    uint64_t base = base_of(qts), last = base + window_of(qts) - 1;
+    uint64_t base = base_of(qts), last = base + REGION_SIZE - 1;
     g_autofree char *mtree = qtest_hmp(qts, "info mtree");
     g_auto(GStrv) lines = NULL;
     g_autofree bool *container = NULL;
@@ -269,7 +298,7 @@ static void test_no_overlap(void)
     unlink(fw);
 }
 
-static void check_slots(const char *smp, unsigned expected_slots)
+static void check_slots(const char *smp, int present, unsigned expected_slots)
 {
     QTestState *qts = qtest_initf("-machine virt,pvlock=on,gic-version=3 "
                                   "-smp %s " MACHINE_ARGS, smp);
@@ -277,6 +306,11 @@ static void check_slots(const char *smp, unsigned expected_slots)
 
     check_mtree(qts);
     g_assert_cmpint(pvlock_prop(qts, "num-slots"), ==, expected_slots);
+    /* Each present vCPU has its own structure, in order. */
+    for (int64_t i = 1; i < present; i++) {
+        g_assert_cmphex(cpu_pvlock_addr(qts, i), ==,
+                        base_of(qts) + i * SLOT_SIZE);
+    }
     /* The last vCPU's slot is inside the region and usable. */
     qtest_writeq(qts, last, 7);
     g_assert_cmphex(qtest_readq(qts, last), ==, 7);
@@ -285,11 +319,11 @@ static void check_slots(const char *smp, unsigned expected_slots)
 
 static void test_sizes(void)
 {
-    check_slots("1", 1);
-    check_slots("4", 4);
-    check_slots("512", 512);
+    check_slots("1", 1, 1);
+    check_slots("4", 4, 4);
+    check_slots("512", 512, 512);
     /* Slots are per possible vCPU, not per present one. */
-    check_slots("2,maxcpus=" stringify(VIRT_MAX_CPUS), VIRT_MAX_CPUS);
+    check_slots("2,maxcpus=" stringify(VIRT_MAX_CPUS), 2, VIRT_MAX_CPUS);
 }
 
 /*
@@ -325,6 +359,12 @@ static void test_bad_values(void)
     if (qtest_has_accel("tcg")) {
         check_rejected("-accel tcg -machine virt,pvlock=on -cpu cortex-a15 "
                        "-display none", "pvlock=on needs AArch64 vCPUs");
+        /* The vCPU checks the address that a board gives it */
+        check_rejected("-accel tcg -machine virt -cpu max,pvlock-addr=0x1000 "
+                       "-display none", "pvlock-addr 0x1000 is not in RAM");
+        check_rejected("-accel tcg -machine virt "
+                       "-cpu max,pvlock-addr=0x9ff0008 -display none",
+                       "pvlock-addr 0x9ff0008 is not 64-byte aligned");
     }
 }
 
@@ -468,15 +508,21 @@ static void check_migrate_refused(const char *src_args, const char *dst_args,
     Mig m;
     g_autofree char *st = NULL;
     g_autofree char *log = NULL;
+    bool src_pvlock;
 
     mig_start(&m, src_args, dst_args);
     qtest_set_expected_status(m.dst, 1);
-    fill_slots(m.src, 2);
+    src_pvlock = cpu_pvlock_addr(m.src, 0) != UINT64_MAX;
+    if (src_pvlock) {
+        fill_slots(m.src, 2);
+    }
     mig_migrate(&m);
     g_assert_cmpstr(mig_wait(m.src), ==, "failed");
     st = runstate(m.src);
     g_assert_cmpstr(st, ==, "running");
-    check_slots_hold(m.src, 2);
+    if (src_pvlock) {
+        check_slots_hold(m.src, 2);
+    }
     /* Wait for the destination to exit, then read what it said. */
     while (qtest_probe_child(m.dst)) {
         g_usleep(20 * 1000);
@@ -494,6 +540,15 @@ static void test_migrate_on_off(void)
     check_migrate_refused("-machine virt,pvlock=on -smp 2",
                           "-machine virt,pvlock=off -smp 2",
                           "Unknown ramblock \"pvlock\"");
+}
+
+/* Both accelerators refuse it: under KVM it would bring PTP back. */
+static void test_migrate_off_on(void)
+{
+    check_migrate_refused("-machine virt,pvlock=off -smp 2",
+                          "-machine virt,pvlock=on -smp 2",
+                          "pvlock: the migration source has no PV-lock "
+                          "structure for vCPU 0");
 }
 
 static void test_migrate_slot_mismatch(void)
@@ -545,6 +600,7 @@ int main(int argc, char **argv)
     qtest_add_func("/pvlock/bad-values", test_bad_values);
     qtest_add_func("/pvlock/migrate/on-on", test_migrate_on_on);
     qtest_add_func("/pvlock/migrate/on-off", test_migrate_on_off);
+    qtest_add_func("/pvlock/migrate/off-on", test_migrate_off_on);
     qtest_add_func("/pvlock/migrate/slot-mismatch",
                    test_migrate_slot_mismatch);
     qtest_add_func("/pvlock/kvm", test_kvm);

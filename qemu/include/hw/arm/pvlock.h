@@ -13,8 +13,6 @@
 #ifndef HW_ARM_PVLOCK_H
 #define HW_ARM_PVLOCK_H
 
-#include "qemu/atomic.h"
-#include "qemu/bswap.h"
 #include "hw/sysbus.h"
 #include "qom/object.h"
 
@@ -26,8 +24,6 @@ struct ArmPVLockState {
 
     MemoryRegion mem;
     uint32_t num_slots;     /* property: one slot per possible vCPU */
-    uint64_t base;          /* property: guest physical address */
-    uint64_t window;        /* property: room the board set aside */
     bool halted_is_preempted;   /* property: TCG, the kernel series' rule */
 
     /* The migration source's num_slots, checked in post_load */
@@ -35,32 +31,28 @@ struct ArmPVLockState {
 };
 
 /*
- * arm_pvlock_create:
- * @base: guest physical address of the region
- * @window: bytes the board reserves at @base
- * @errp: error
+ * arm_pvlock_region_size:
+ * @num_slots: number of vCPU structures
  *
- * Create the PV-lock device with one structure per possible vCPU, map it
- * at @base in system memory and give each vCPU its structure. Call once
- * the vCPUs are realized. Errors say what to change on the command line.
+ * Returns: the size of the region that holds @num_slots structures,
+ * rounded up to 64 KiB, the largest arm64 page, so that a guest may map
+ * it whole. A board reserves at least that much for it.
  */
-ArmPVLockState *arm_pvlock_create(hwaddr base, hwaddr window, Error **errp);
+uint64_t arm_pvlock_region_size(uint32_t num_slots);
 
 /*
- * arm_pvlock_set_preempted:
- * @slot: host address of a vCPU's structure
- * @preempted: the new value of its "preempted" field
+ * arm_pvlock_create:
+ * @base: guest physical address of the region
+ * @num_slots: number of vCPU structures, one per possible vCPU
+ * @errp: error
  *
- * The field only ever holds 0 or 1 and its upper 32 bits stay zero (the
- * PREEMPTED call and reset zero the whole structure), so a single-copy
- * atomic store of the low 32 bits updates the 64-bit field atomically.
- * It is 32 bits because this code is also built into qemu-system-arm,
- * which 32-bit hosts still build, and where qatomic_set() of 64 bits
- * fails its ATOMIC_REG_SIZE check.
+ * Create the PV-lock device and map its region at @base in system
+ * memory, as kvmclock_create() does for kvmclock. The board checks that
+ * the region fits the room it reserved (arm_pvlock_region_size()), and
+ * gives vCPU n the structure at @base + n * ARM_PVLOCK_SLOT_SIZE. Call it
+ * before the vCPUs are realized, so that they can find their structure.
  */
-static inline void arm_pvlock_set_preempted(void *slot, bool preempted)
-{
-    qatomic_set((uint32_t *)slot, cpu_to_le32(preempted));
-}
+ArmPVLockState *arm_pvlock_create(hwaddr base, uint32_t num_slots,
+                                  Error **errp);
 
 #endif
