@@ -306,8 +306,14 @@ static void check_slots(const char *smp, int present, unsigned expected_slots)
 
     check_mtree(qts);
     g_assert_cmpint(pvlock_prop(qts, "num-slots"), ==, expected_slots);
-    /* Each present vCPU has its own structure, in order. */
+    /*
+     * Each present vCPU has its own structure, in order: the first ones
+     * and the last (each look-up lists every vCPU, so not all 512).
+     */
     for (int64_t i = 1; i < present; i++) {
+        if (i > 3 && i < present - 1) {
+            continue;
+        }
         g_assert_cmphex(cpu_pvlock_addr(qts, i), ==,
                         base_of(qts) + i * SLOT_SIZE);
     }
