@@ -34,7 +34,7 @@ check-series:
 	scripts/tree/check-series.sh
 
 compare-pristine:
-	scripts/test.sh pristine
+	QEMU_PVLOCK_PRISTINE_FULL=1 scripts/test.sh pristine
 
 sanitize:
 	scripts/sanitize.sh

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Benchmarks: each prints ratios measured in one run (not tests).
 
-    python3 -m harness.bench.NAME [ARGS]   NAME: startup tcg migration kvm pvlock"""
+    python3 -m harness.bench.NAME [ARGS]   NAME: startup tcg migration kvm pvlock builds"""
 
 import re
 

@@ -11,9 +11,11 @@ Two runs of one binary are compared first, so that a difference means
 the builds differ, not the runs; pvlock=on is compared too and must
 differ, so that the comparison is seen to be able to fail.
 
-Then QEMU's own qtest-aarch64 suite and its unit tests on both builds:
-the counts side by side, and a test that fails when a test that passes
-on pristine does not pass on the patched build. The patched build's
+Then QEMU's own qtest-aarch64 suite and its unit tests: a test that
+fails when a test that passes on pristine does not pass on the patched
+build (compare_suites(): pristine runs all of them only when asked, or
+once their results are cached; otherwise only those that did not pass on
+the patched build). The patched build's
 qtest-aarch64 result is scripts/test.sh's 'qtest' suite's (its JSON log),
 when it is newer than every binary it tested. Other results are cached,
 keyed by the source tree's content, the configure arguments and the
@@ -240,11 +242,23 @@ def test_list(build, suite):
                           capture_output=True, text=True, check=True).stdout
 
 
-def run_meson(build, suite):
-    """meson test --suite suite in build; returns {name: result}."""
+def short(name):
+    """A test's name without meson's "project:suite / " prefix."""
+    return name.split(" / ", 1)[-1]
+
+
+def list_names(build, suite):
+    """The names of suite's tests in build (short())."""
+    return {short(l.strip()) for l in test_list(build, suite).split("\n") if " / " in l}
+
+
+def run_meson(build, suite, names=()):
+    """meson test --suite suite in build, only the tests names if given;
+    returns {name: result}."""
     subprocess.run(["meson", "test", "-C", build, "--no-rebuild", "--suite", suite,
                     "--num-processes", str(os.cpu_count() or 1),
-                    "--logbase", "pvlock-" + suite],
+                    "--logbase", "pvlock-" + suite] +
+                   list(names),
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return read_log(os.path.join(build, "meson-logs", "pvlock-%s.json" % suite))
 
@@ -253,7 +267,7 @@ def read_log(path):
     res = {}
     for line in open(path):
         t = json.loads(line)
-        res[t["name"]] = t["result"]
+        res[short(t["name"])] = t["result"]
     return res
 
 
@@ -273,9 +287,7 @@ def fresh_qtest_log(build):
     if os.path.getmtime(log) < newest:
         return None
     res = read_log(log)
-    names = {l.split(" / ", 1)[1] for l in test_list(build, "qtest-aarch64").split("\n")
-             if " / " in l}
-    return res if {n.split(" / ", 1)[1] for n in res} == names else None
+    return res if set(res) == list_names(build, "qtest-aarch64") else None
 
 
 def cache_key(build, suite):
@@ -296,6 +308,19 @@ def cache_key(build, suite):
     return key, tree_id
 
 
+def cached(build, suite):
+    """(results, how) of suite from the cache (cached_results()), or
+    (None, path to cache them at, or None for an uncommitted tree)."""
+    key, tree_id = cache_key(build, suite)
+    path = key and os.path.join(CACHE, "%s-%s.json" % (suite, key))
+    if path and os.path.exists(path) and \
+            os.environ.get("QEMU_PVLOCK_TESTS_RERUN") != "1":
+        c = json.load(open(path))
+        return {short(n): r for n, r in c["results"].items()}, "cached %s (key %s: tree %s, configure args, test list)" \
+            % (c["date"], key, tree_id[:12])
+    return None, path and (path, key, tree_id)
+
+
 def cached_results(build, suite, rebuild):
     """A build's results of suite, cached in ~/.cache/qemu-pvlock keyed
     by cache_key(): a run of qtest-aarch64 takes 3 minutes, more than
@@ -303,13 +328,10 @@ def cached_results(build, suite, rebuild):
     as the last run's. Returns (results, how they were obtained, said in
     the TAP output). rebuild() first builds what the tests need.
     QEMU_PVLOCK_TESTS_RERUN=1 reruns them."""
-    key, tree_id = cache_key(build, suite)
-    path = key and os.path.join(CACHE, "%s-%s.json" % (suite, key))
-    if path and os.path.exists(path) and \
-            os.environ.get("QEMU_PVLOCK_TESTS_RERUN") != "1":
-        c = json.load(open(path))
-        return c["results"], "cached %s (key %s: tree %s, configure args, test list)" \
-            % (c["date"], key, tree_id[:12])
+    res, where = cached(build, suite)
+    if res is not None:
+        return res, where
+    path, key, tree_id = where or (None, None, None)
     rebuild()
     start = time.time()
     res = run_meson(build, suite)
@@ -333,32 +355,57 @@ def counts(res):
 
 
 def compare_suites(tap, pristine_build):
+    """No test that passes on pristine may fail, or be skipped or missing,
+    on the patched build. With every result of both builds (cached, or
+    QEMU_PVLOCK_PRISTINE_FULL=1: make compare-pristine) the counts go
+    side by side. Otherwise pristine runs only the tests that did not pass
+    on the patched build: a test that passes there cannot have regressed,
+    and a first run on a new machine is spared pristine's whole suites."""
+    full = os.environ.get("QEMU_PVLOCK_PRISTINE_FULL") == "1"
+    build_all = lambda: script("scripts/build/pristine.sh")
+    ok = lambda r: r in ("OK", "EXPECTEDFAIL")
     rows = []
     for suite in SUITES:
-        # Only the pristine qemu-system-aarch64 was built so far (main()).
-        before, how_p = cached_results(pristine_build, suite,
-                                       lambda: script("scripts/build/pristine.sh"))
         after = fresh_qtest_log(QEMU_BUILD) if suite == "qtest-aarch64" else None
         how_q = "scripts/test.sh's qtest suite's log"
         if after is None:
             # scripts/test.sh built the patched build whole.
             after, how_q = cached_results(QEMU_BUILD, suite, lambda: None)
+        listed = list_names(pristine_build, suite)
+        before, how_p = cached(pristine_build, suite)
+        if before is None and full:
+            # Only the pristine qemu-system-aarch64 was built so far (main()).
+            before, how_p = cached_results(pristine_build, suite, build_all)
+        if before is not None:
+            rows.append((suite, counts(before), counts(after)))
+        else:
+            redo = sorted(n for n in listed if n in after and not ok(after[n]))
+            if redo:
+                build_all()
+                before = run_meson(pristine_build, suite, redo)
+            else:
+                before = {}
+            how_p = "ran only the %d test(s) that did not pass on patched%s" % (
+                len(redo), ": " + ", ".join(redo)
+                if redo else "")
+            rows.append((suite, "%d of %d run" % (len(redo), len(listed)),
+                         counts(after)))
         tap.note("%s, pristine: %s; patched: %s" % (suite, how_p, how_q))
-        rows.append((suite, counts(before), counts(after)))
-        ok = lambda r: r in ("OK", "EXPECTEDFAIL")
-        new_fail = sorted("%s: %s on pristine, %s on patched" % (n, r, after.get(n, "missing"))
-                          for n, r in before.items() if ok(r) and not ok(after.get(n)))
-        tap.ok(before and not new_fail, "%s: every test that passes on pristine "
-               "passes on patched (%d tests)" % (suite, len(before)),
-               "\n".join(new_fail) or "no pristine results")
-        added = sorted(set(after) - set(before))
+        lost = sorted("%s: %s on pristine, %s on patched" % (n, r, after.get(n, "missing"))
+                      for n, r in before.items() if ok(r) and not ok(after.get(n)))
+        lost += sorted("%s: on pristine, missing on patched" % n
+                       for n in listed if n not in after)
+        tap.ok(listed and not lost, "%s: every test that passes on pristine "
+               "passes on patched (%d tests)" % (suite, len(listed)),
+               "\n".join(lost) or "pristine lists no tests")
+        added = sorted(set(after) - listed)
         if added:
             tap.note("%s: only on patched: %s" % (
-                suite, ", ".join("%s %s" % (n.split(" / ")[-1], after[n]) for n in added)))
+                suite, ", ".join("%s %s" % (n, after[n]) for n in added)))
     tap.note("QEMU's tests, OK/FAIL/SKIP (FAIL counts every other result):")
-    tap.note("%-15s %-12s %-12s" % ("suite", "pristine", "patched"))
+    tap.note("%-15s %-16s %-12s" % ("suite", "pristine", "patched"))
     for suite, p, q in rows:
-        tap.note("%-15s %-12s %-12s" % (suite, p, q))
+        tap.note("%-15s %-16s %-12s" % (suite, p, q))
 
 
 def base_is_upstream(tap):

@@ -74,10 +74,14 @@ def tcg_make(tap, target, log, check, what):
 
 
 def qemu_tcg_tests(tap):
-    """The series' own test in QEMU's framework, tests/tcg/aarch64/system/
-    pvlock.c, run with pvlock on and off."""
-    for t in ("run-pvlock", "run-pvlock-off"):
-        tcg_make(tap, t, t[4:] + ".out", lambda out: "0 failures" in out, t)
+    """The series' own tests in QEMU's framework, tests/tcg/aarch64/system/:
+    pvlock.c with pvlock on and off, and recorded then replayed at -smp 2
+    (run-pvlock-replay also compares the two outputs); pvlock-a32.c, the
+    calls of an AArch32 caller at EL1 under a hypervisor at EL2."""
+    for t, log in (("run-pvlock", "pvlock.out"), ("run-pvlock-off", "pvlock-off.out"),
+                   ("run-pvlock-replay", "pvlock-replay.out"),
+                   ("run-pvlock-a32", "pvlock-a32.out")):
+        tcg_make(tap, t, log, lambda out: "0 failures" in out, t)
 
 
 def wfe_trap_tests(tap):

@@ -3,10 +3,11 @@
 #
 # Prove that the series builds at every step, as bisection needs: check
 # out the tree at each patch in a second work tree (build/series-check)
-# and build it incrementally, natively (TCG) and for an arm64 KVM host,
-# the only build that compiles QEMU's arm KVM code. TAP, two tests per
-# patch. ccache makes a second run cheap; the first compiles every file
-# that each step touches, twice.
+# and build it incrementally, natively (TCG; qemu-system-aarch64 and
+# qemu-system-arm, since hw/arm and target/arm also go into the latter)
+# and for an arm64 KVM host, the only build that compiles QEMU's arm KVM
+# code. TAP, two tests per patch. ccache makes a second run cheap; the
+# first compiles every file that each step touches, twice.
 #   check-series.sh [--native-only]
 
 . "$(dirname "$0")/lib.sh"
@@ -33,8 +34,16 @@ result() {  # description, log, command...
         grep -v '^\[' "$log" | tail -n 30 | sed 's/^/#   /'
     fi
 }
+# The native configuration, with arm-softmmu added to its target list
+check_args=()
+for a in "${NATIVE_CONFIGURE_ARGS[@]}"; do
+    case "$a" in
+    --target-list=*) check_args+=("$a,arm-softmmu");;
+    *) check_args+=("$a");;
+    esac
+done
 native() {
-    SRC_TREE=$wt configure_qemu "$CHECK/build" "${NATIVE_CONFIGURE_ARGS[@]}" &&
+    SRC_TREE=$wt configure_qemu "$CHECK/build" "${check_args[@]}" &&
         ninja -C "$CHECK/build"
 }
 for c in "${commits[@]}"; do

@@ -38,26 +38,17 @@ uint64_t arm_pvlock_region_size(uint32_t num_slots)
                     ARM_PVLOCK_REGION_ALIGN);
 }
 
-static void arm_pvlock_mark_dirty(ArmPVLockState *s)
-{
-    memory_region_set_dirty(&s->mem, 0,
-                            (hwaddr)s->num_slots * ARM_PVLOCK_SLOT_SIZE);
-}
-
 /*
  * TCG: when the VM stops, every vCPU is out of its execution loop, so
  * set each flag by the rule. The loop's exit hook has done so for a
  * vCPU that left normally, but not for one that left
  * cpu_exec_step_atomic() through a longjmp, whose flag would stay 0.
- * QEMU's own stores do not mark the region dirty (that would put a
- * bitmap update on every entry to and exit from the loop), so mark it
- * here: every migration's last pass and every snapshot stop the VM
- * first.
+ * The stores mark the page dirty, so the last pass of a migration and
+ * a snapshot, which stop the VM first, carry the flags as they are.
  */
 static void arm_pvlock_vm_state_change(void *opaque, bool running,
                                        RunState state)
 {
-    ArmPVLockState *s = opaque;
     CPUState *cs;
 
     if (running) {
@@ -66,12 +57,10 @@ static void arm_pvlock_vm_state_change(void *opaque, bool running,
     CPU_FOREACH(cs) {
         ARMCPU *cpu = ARM_CPU(cs);
 
-        if (cpu->pvlock_slot) {
-            arm_pvlock_set_preempted(cpu->pvlock_slot,
-                                     arm_pvlock_cpu_preempted(cpu));
+        if (arm_cpu_has_pvlock(cpu)) {
+            arm_pvlock_set_preempted(cpu, arm_pvlock_cpu_preempted(cpu));
         }
     }
-    arm_pvlock_mark_dirty(s);
 }
 
 static void arm_pvlock_realize(DeviceState *dev, Error **errp)
@@ -95,25 +84,26 @@ static void arm_pvlock_realize(DeviceState *dev, Error **errp)
 
 static void arm_pvlock_reset_hold(Object *obj, ResetType type)
 {
-    ArmPVLockState *s = ARM_PVLOCK(obj);
-    uint8_t *host;
-    uint32_t i;
+    CPUState *cs;
 
     /*
      * TCG: the guest starts again with no structure handed out, and no
-     * vCPU is runnable yet. KVM keeps its own flags, and its addresses.
+     * vCPU is runnable yet: every flag is 0, or 1 under the kernel
+     * series' rule, since every vCPU is halted until it is started. KVM
+     * keeps its own flags, and its addresses.
      */
     if (!tcg_enabled()) {
         return;
     }
-    host = memory_region_get_ram_ptr(&s->mem);
-    memset(host, 0, (size_t)s->num_slots * ARM_PVLOCK_SLOT_SIZE);
-    if (s->halted_is_preempted) {
-        for (i = 0; i < s->num_slots; i++) {
-            arm_pvlock_set_preempted(host + i * ARM_PVLOCK_SLOT_SIZE, true);
+    CPU_FOREACH(cs) {
+        ARMCPU *cpu = ARM_CPU(cs);
+
+        if (arm_cpu_has_pvlock(cpu)) {
+            address_space_set(cs->as, cpu->pvlock_addr, 0,
+                              ARM_PVLOCK_SLOT_SIZE, MEMTXATTRS_UNSPECIFIED);
+            arm_pvlock_set_preempted(cpu, cpu->pvlock_halted_is_preempted);
         }
     }
-    arm_pvlock_mark_dirty(s);
 }
 
 ArmPVLockState *arm_pvlock_create(hwaddr base, uint32_t num_slots,

@@ -3,9 +3,11 @@
  * (docs/specs/arm-pvlock.rst), as a guest kernel discovers and uses it.
  *
  * Built twice: "pvlock" runs on -machine virt,pvlock=on -smp 2 under
- * round-robin TCG and checks every answer and the structures; "pvlock-off"
+ * round-robin TCG and checks every answer and the structures, and that
+ * QEMU's flag stores drop code translated from them; "pvlock-off"
  * (EXPECT_OFF) runs on a plain virt machine and checks that none of it is
- * there.
+ * there; "pvlock-rr" (SINGLE_VCPU) is recorded and replayed with one
+ * vCPU.
  *
  * Copyright (c) 2026 The qemu-pvlock authors
  *
@@ -104,6 +106,67 @@ static uint64_t read_phys(uint64_t pa)
     return val;
 }
 
+/* One 32-bit store to guest physical memory, with the MMU off */
+static void write_phys32(uint64_t pa, uint32_t val)
+{
+    uint64_t sctlr, tmp;
+
+    asm volatile("mrs %0, sctlr_el1\n\t"
+                 "bic %1, %0, #1\n\t"
+                 "msr sctlr_el1, %1\n\t"
+                 "isb\n\t"
+                 "str %w2, [%3]\n\t"
+                 "dsb ish\n\t"
+                 "ic iallu\n\t"
+                 "dsb ish\n\t"
+                 "msr sctlr_el1, %0\n\t"
+                 "isb"
+                 : "=&r"(sctlr), "=&r"(tmp) : "r"(val), "r"(pa) : "memory");
+}
+
+/*
+ * While call_phys() runs code outside the image, a synchronous exception
+ * returns to its caller with x0 = bit 63 | ESR_EL1.
+ */
+asm(".balign 2048\n"
+    "catch_vectors:\n"
+    "   mrs x0, esr_el1\n"          /* current EL, SP_EL0 */
+    "   orr x0, x0, #(1 << 63)\n"
+    "   msr elr_el1, x30\n"
+    "   eret\n"
+    "   .balign 0x200\n"
+    "   mrs x0, esr_el1\n"          /* current EL, SP_ELx */
+    "   orr x0, x0, #(1 << 63)\n"
+    "   msr elr_el1, x30\n"
+    "   eret\n");
+
+/* Branch to guest physical address @pa with x0 = @x0, the MMU off */
+static uint64_t call_phys(uint64_t pa, uint64_t arg)
+{
+    register uint64_t x0 asm("x0") = arg;
+    uint64_t vbar, sctlr, tmp;
+
+    asm volatile("mrs %1, vbar_el1\n\t"
+                 "adr %3, catch_vectors\n\t"
+                 "msr vbar_el1, %3\n\t"
+                 "mrs %2, sctlr_el1\n\t"
+                 "bic %3, %2, #1\n\t"
+                 "msr sctlr_el1, %3\n\t"
+                 "isb\n\t"
+                 "blr %4\n\t"
+                 "msr sctlr_el1, %2\n\t"
+                 "msr vbar_el1, %1\n\t"
+                 "isb"
+                 : "+r"(x0), "=&r"(vbar), "=&r"(sctlr), "=&r"(tmp)
+                 : "r"(pa) : "x30", "memory");
+    return x0;
+}
+
+#define A64_RET                     0xd65f03c0
+#define EXCEPTION_TAKEN             (1ull << 63)
+#define ESR_EC(esr)                 (((esr) >> 26) & 0x3f)
+#define EC_UNKNOWN                  0
+
 /* vCPU 1 spins here, with the MMU off and no stack, never halting */
 asm("spin_forever:\n"
     "   b spin_forever\n");
@@ -150,9 +213,41 @@ static void test_on(void)
         }
     }
     check(i == SLOT_SIZE, "reserved bytes are zero", i);
+#ifdef SINGLE_VCPU
+    /*
+     * Record/replay (one vCPU: QEMU refuses it with more): YIELD leaves
+     * the execution loop under round-robin TCG, so each one makes QEMU
+     * write the flag twice. The virtual counter, an instruction count
+     * under -icount, must read the same in the recording and the replay.
+     */
+    for (i = 0; i < 1000; i++) {
+        asm volatile("yield" : : : "memory");
+        if (read_phys(addr) != 0 ||
+            smccc(PV_LOCK, PV_LOCK_PREEMPTED).x0 != addr) {
+            break;
+        }
+    }
+    check(i == 1000, "1000 yields: own flag 0, PREEMPTED the same address",
+          i);
+    asm volatile("isb\n\tmrs %0, cntvct_el0" : "=r"(flag));
+    ml_printf("virtual counter at the end: %ld\n", flag);
+}
+#else
     /* vCPU 1 is off, which is not preempted */
     flag = read_phys(addr + SLOT_SIZE);
     check(flag == 0, "a vCPU that is off reads 0", flag);
+
+    /*
+     * Run code from the region: a RET where vCPU 1's flag is, which QEMU
+     * has not written since reset. Its next store to the flag (0 or 1, an
+     * undefined instruction either way) must drop the translation, so
+     * that the same branch then takes an Undefined Instruction exception.
+     * A guest has no reason to do this; QEMU must still not run stale
+     * code.
+     */
+    write_phys32(addr + SLOT_SIZE, A64_RET);
+    r.x0 = call_phys(addr + SLOT_SIZE, 42);
+    check(r.x0 == 42, "code written into the region runs", r.x0);
 
     /*
      * Start vCPU 1 in a loop that never halts: round-robin runs one vCPU
@@ -175,9 +270,14 @@ static void test_on(void)
     }
     flag = read_phys(addr + SLOT_SIZE);
     check(flag == 1, "a runnable vCPU waiting for its turn reads 1", flag);
+    ml_printf("vCPU 1's flag read 1 after %ld reads\n", i);
+    r.x0 = call_phys(addr + SLOT_SIZE, 42);
+    check((r.x0 & EXCEPTION_TAKEN) && ESR_EC(r.x0) == EC_UNKNOWN,
+          "once QEMU has written the flag, the code there is gone", r.x0);
     check(read_phys(addr) == 0, "own flag still 0", read_phys(addr));
 }
-#endif
+#endif /* SINGLE_VCPU */
+#endif /* EXPECT_OFF */
 
 int main(void)
 {
