@@ -9,8 +9,9 @@ other variant into a directory of its own, then
 
 Workloads, where a vCPU enters and leaves its execution loop most often,
 and so the flags are written most often: a Linux boot to init and
-power-off with 4 vCPUs on one TCG thread (every switch of vCPU and every
-WFI writes two flags) and with one thread per vCPU (every WFI). Runs
+power-off with 4 vCPUs on one TCG thread under -icount (every switch of
+vCPU and every WFI writes two flags; the same instructions in every run)
+and with one thread per vCPU (every WFI). Runs
 alternate between the builds (ABBA), and the ratio is this build's
 median wall time over the other's, with a 95 % paired bootstrap
 interval (harness/stats.py): above 1 means this build is slower."""
@@ -25,16 +26,20 @@ import time
 from harness import linux, stats
 from harness.qemu import QEMU
 
+# -icount shift=0,sleep=off and -seed: the guest executes the same
+# instructions in every run, so the wall time is QEMU's cost alone (a
+# plain round-robin boot varied by 46 % from run to run here).
 WORKLOADS = (
-    ("boot, -smp 4, one TCG thread", "tcg,thread=single"),
-    ("boot, -smp 4, one thread per vCPU", "tcg,thread=multi"),
+    ("boot, -smp 4, one TCG thread, -icount", "tcg",
+     ["-icount", "shift=0,sleep=off", "-seed", "1"]),
+    ("boot, -smp 4, one thread per vCPU", "tcg,thread=multi", ["-seed", "1"]),
 )
 
 
-def wall(binary, accel, guest, timeout=600):
+def wall(binary, accel, extra, guest, timeout=600):
     args = [binary, "-display", "none", "-nodefaults", "-serial", "stdio",
             "-machine", "virt,pvlock=on", "-cpu", "max", "-accel", accel,
-            "-smp", "4", "-m", "1G"] + guest.args("bootonly")
+            "-smp", "4", "-m", "1G"] + extra + guest.args("bootonly")
     t0 = time.monotonic()
     r = subprocess.run(args, stdin=subprocess.DEVNULL, capture_output=True,
                        text=True, timeout=timeout)
@@ -56,13 +61,13 @@ def main():
         sys.exit("--other %s: not an executable" % a.other)
     guest = linux.guest()
     print("this build: %s\nother build: %s" % (QEMU, a.other))
-    for label, accel in WORKLOADS:
+    for label, accel, extra in WORKLOADS:
         this, other = [], []
         for i in range(a.runs):
             # ABBA: neither build always runs first
             order = ((QEMU, this), (a.other, other))
             for binary, arm in (order if i % 2 == 0 else order[::-1]):
-                arm.append(wall(binary, accel, guest))
+                arm.append(wall(binary, accel, extra, guest))
         ci = stats.ratio_ci(this, other)
         print("%s, %d runs each: this %.2f s, other %.2f s (medians); "
               "this/other %.4f [%.4f, %.4f], spread this %.1f %%, other %.1f %%"

@@ -101,6 +101,16 @@ def reference_kernel(tap, initrd):
            "reference kernel: a pvlock=off source is refused by a pvlock=on "
            "destination, which would take KVM's PTP bit from it; the source "
            "keeps running", off[-3000:])
+    rst = section(out, "reset")
+    tap.note("reference kernel, system_reset of L2:\n" + rst[-1500:])
+    boots = re.findall(r"LOOP boot probe=(\w+) cpus=2", rst)
+    after = rst.split("LOOP boot")[-1]
+    tap.ok(boots == ["ok", "ok"] and
+           re.search(r"LOOP t=\d+ iter=\d+ errors=0", after) is not None and
+           "LOOP error" not in rst,
+           "reference kernel: after system_reset the L2 guest finds PV-lock "
+           "again, with PTP's bit clear in KVM's bitmap, and passes its "
+           "flag checks", rst[-3000:])
 
 
 def pv_guest_l2(tap, kernel, what, run):
