@@ -31,6 +31,12 @@
 
 #define SMCCC_NOT_SUPPORTED         ((uint64_t)-1)
 
+/* KVM's vendor hypervisor UID: VENDOR_HYP_CALL_UID's a0..a3. */
+#define KVM_UID_0                   0xb66fb428u
+#define KVM_UID_1                   0xe911c52eu
+#define KVM_UID_2                   0x564bcaa9u
+#define KVM_UID_3                   0x743a004du
+
 struct smccc_res {
     uint64_t a0, a1, a2, a3;
 };

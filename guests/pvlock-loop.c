@@ -72,7 +72,8 @@ static const char *probe(void)
         return "FAIL";
     }
     r = smccc(VENDOR_HYP_CALL_UID, 0, 0, 0);
-    return r.a0 == 0xb66fb428 && r.a3 == 0x743a004d &&
+    return r.a0 == KVM_UID_0 && r.a1 == KVM_UID_1 &&
+           r.a2 == KVM_UID_2 && r.a3 == KVM_UID_3 &&
            smccc0(VENDOR_HYP_KVM_FEATURES, 0) == 1 ? "ok" : "FAIL";
 }
 

@@ -13,10 +13,6 @@
 
 #define SPIN_MS     1500
 
-static const uint32_t kvm_uid[4] = {
-    0xb66fb428, 0xe911c52e, 0x564bcaa9, 0x743a004d,
-};
-
 static unsigned failures;
 static unsigned ncpus;
 static volatile unsigned ready, finished;
@@ -64,8 +60,8 @@ static void probe_discovery(void)
     v = smccc0(PSCI_FEATURES, SMCCC_VERSION);
     smccc_ver = v == 0 ? smccc0(SMCCC_VERSION, 0) : SMCCC_NOT_SUPPORTED;
     uid = smccc(VENDOR_HYP_CALL_UID, 0, 0, 0);
-    kvm = uid.a0 == kvm_uid[0] && uid.a1 == kvm_uid[1] &&
-          uid.a2 == kvm_uid[2] && uid.a3 == kvm_uid[3];
+    kvm = uid.a0 == KVM_UID_0 && uid.a1 == KVM_UID_1 &&
+          uid.a2 == KVM_UID_2 && uid.a3 == KVM_UID_3;
     features = smccc0(SMCCC_ARCH_FEATURES, VENDOR_HYP_PV_LOCK);
     pvlock_on = smccc_ver >= 0x10001 && smccc_ver != SMCCC_NOT_SUPPORTED &&
                 kvm && features == 0;

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """The qemu-pvlock test harness: suites, benchmarks and the demo, one
-module per job. Standard library only. Run its modules from the
+module per job. Standard library, and QEMU's own Python packages from
+the pinned tree (harness.qemu). Run its modules from the
 repository's top directory: python3 -m harness.suites.tcg, ...
 
 Paths follow scripts/common.sh: everything generated goes to
@@ -11,17 +12,27 @@ build of scripts/build/asan.sh (scripts/sanitize.sh)."""
 
 import os
 import subprocess
-import sys
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OUT = os.environ.get("QEMU_PVLOCK_OUT", os.path.join(TOP, "build"))
-QEMU_TREE = os.path.join(OUT, "qemu")
-QEMU_BUILD = os.path.abspath(os.environ.get("QEMU_PVLOCK_QEMU_BUILD") or
-                             os.path.join(OUT, "qemu-build"))
-if (os.environ.get("QEMU_PVLOCK_QEMU_BUILD") and
-        not os.access(os.path.join(QEMU_BUILD, "qemu-system-aarch64"), os.X_OK)):
-    sys.exit("QEMU_PVLOCK_QEMU_BUILD=%s: no qemu-system-aarch64 there"
-             % os.environ["QEMU_PVLOCK_QEMU_BUILD"])
+
+
+def _paths():
+    """scripts/paths.sh's assignments as bash expands them here (the one
+    definition of the project's paths, shared with the scripts)."""
+    names = ("CACHE_DIR", "OUT", "QEMU_TREE", "TEST_BUILD", "ARM64_SYSROOT",
+             "LIBVIRT_BUILD", "TEST_RESULTS_CACHE")
+    out = subprocess.check_output(
+        ["bash", "-c", 'set -eu; TOP=$1; . "$TOP/scripts/paths.sh"; shift; '
+         'for n; do printf "%s\\0" "${!n}"; done', "paths", TOP] + list(names),
+        text=True)
+    return dict(zip(names, out.split("\0")))
+
+
+PATHS = _paths()
+OUT = PATHS["OUT"]
+QEMU_TREE = PATHS["QEMU_TREE"]
+# The build under test: scripts/paths.sh's TEST_BUILD.
+QEMU_BUILD = PATHS["TEST_BUILD"]
 
 
 def script(path, *args):
@@ -33,8 +44,11 @@ def script(path, *args):
     return out.strip().splitlines()
 
 
-def install_deps(*groups):
-    """scripts/setup/install-deps.sh GROUP...: apt only when a package
-    is missing. Its output goes to stderr, not into a caller's result."""
-    subprocess.check_call([os.path.join(TOP, "scripts", "setup", "install-deps.sh")]
-                          + list(groups), stdout=sys.stderr)
+def require(*groups):
+    """Fail, saying what to install, unless every Debian package of these
+    scripts/setup/install-deps.sh groups is there. The harness never
+    calls apt: scripts/test.sh installs what its suites need first."""
+    r = subprocess.run([os.path.join(TOP, "scripts", "setup", "install-deps.sh"),
+                        "--check"] + list(groups), capture_output=True, text=True)
+    if r.returncode != 0:
+        raise RuntimeError(r.stderr.strip())

@@ -12,7 +12,7 @@ import re
 import subprocess
 import sys
 
-from harness import TOP, OUT, install_deps
+from harness import TOP, OUT, require
 
 SRC = os.path.join(TOP, "guests")
 CC = "aarch64-linux-gnu-gcc"
@@ -26,7 +26,7 @@ def build(name):
     """Path of guest name's ELF, rebuilt when a source or this builder is
     newer. A guest is NAME.S (alone), or NAME.c with the shared boot code
     and lib."""
-    install_deps("guests")
+    require("guests")
     out = os.path.join(OUT, "guests")
     os.makedirs(out, exist_ok=True)
     elf = os.path.join(out, name + ".elf")
@@ -57,7 +57,7 @@ def build_linux(name):
     guests/workloads/NAME.c (with workload.h) or, for the guest's own
     tools, guests/linux/NAME.c, rebuilt when a source or this builder is
     newer."""
-    install_deps("guests")
+    require("guests")
     out = os.path.join(OUT, "guests", "linux")
     os.makedirs(out, exist_ok=True)
     exe = os.path.join(out, name)

@@ -22,16 +22,38 @@ virtlogd, the QEMUs it started), by PID: all of them are ours.
 A patched libvirt build tree (build=DIR) runs as the tree's own 'run'
 script runs it: DIR/run DIR/src/libvirtd, DIR/run DIR/tools/virsh."""
 
+import atexit
 import os
 import shlex
 import shutil
 import signal
 import subprocess
+import tempfile
 import time
 
 from harness import OUT
 
 E2E = os.path.join(OUT, "libvirt-e2e")
+# A unix socket's path holds 107 characters (sun_path), and a checkout
+# may be deeper than that leaves room for: sockets are reached through
+# short_path(), not through E2E itself.
+SUN_PATH_MAX = 107
+_links = {}
+
+
+def short_path(target):
+    """A short path that leads to the directory target: a symlink in a
+    private directory under /tmp, made once per process and removed at
+    its exit. A socket under target is reachable under it whatever the
+    depth of target (connect() follows the link; sun_path holds only the
+    short name)."""
+    if target not in _links:
+        d = tempfile.mkdtemp(prefix="pvlock-", dir="/tmp")
+        link = os.path.join(d, "d")
+        os.symlink(target, link)
+        atexit.register(shutil.rmtree, d, True)
+        _links[target] = link
+    return _links[target]
 # Where a daemon's directories go in its mount namespace: (ours, theirs).
 DIRS = (("run", "/run"), ("lib", "/var/lib/libvirt"),
         ("cache", "/var/cache/libvirt"), ("log", "/var/log/libvirt"),
@@ -139,11 +161,13 @@ class Daemon:
         self.name, self.uuid, self.build = name, uuid, build
         self.netns, self.addr, self.binds = netns, addr, list(binds)
         self.root = os.path.join(E2E, name)
-        self.sock = os.path.join(self.root, "run", "libvirt", "libvirt-sock")
-        # sun_path holds 107 characters: a deep checkout gets a clear error.
-        if len(self.sock) > 107:
-            raise RuntimeError("%s: path too long for a unix socket; set "
-                               "QEMU_PVLOCK_OUT to a shorter directory" % self.sock)
+        # The socket as the suite reaches it: through short_path(), since
+        # the checkout may be deep (only a very long name is too long).
+        self.sock = os.path.join(short_path(E2E), name, "run", "libvirt",
+                                 "libvirt-sock")
+        if len(self.sock) > SUN_PATH_MAX:
+            raise RuntimeError("%s: daemon name %r too long for a unix socket"
+                               % (self.sock, name))
         self.uri = "qemu+unix:///system?socket=" + self.sock
         self.tcp_uri = "qemu+tcp://%s/system" % addr if addr else None
         self.libvirtd = self.virtlogd = None

@@ -121,6 +121,17 @@ def _cpus(words):
                                       (w.split("=") for w in words))]
 
 
+SAMPLE = re.compile(r"SAMPLE (\S+) own: (.*) all: (.*)")
+
+
+def samples(out):
+    """The SAMPLE lines of the probe guest's init (guests/linux/init):
+    (phase, the flags each vCPU read of itself, vCPU 0's read of all)."""
+    return [(m.group(1), [int(v, 16) for v in m.group(2).split()],
+             [int(v, 16) for v in m.group(3).split()])
+            for m in SAMPLE.finditer(out)]
+
+
 def pv_report(out):
     """What the init's "pvlock" mode printed, as a dict:
     lines: the kernel's arm64-pvlock lines; enabled: 0/1 or None;

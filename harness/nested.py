@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """The nested arm64 KVM host (L1) of the kvm suite and the KVM benchmark:
 Debian's arm64 kernel (stock) or linux-source-6.1 with the reference
-PV-lock handler (kernel/kvm-host/, built by scripts/build/l1-kernel.sh),
+PV-lock handler (kernel/kvm-host/, built by scripts/build/kernel.sh host),
 booted under TCG with virtualization=on. Its initramfs carries this
 project's cross-built arm64 QEMU (scripts/build/cross.sh), the
 bare-metal guests and kernel/kvm-host/l1/ (init, kvm-attr-test.c); the
@@ -13,13 +13,13 @@ import shutil
 import subprocess
 import sys
 
-from harness import TOP, OUT, script
+from harness import PATHS, TOP, OUT, script
 from harness import guests, linux
 from harness.qemu import VM
 
 L1_SRC = os.path.join(TOP, "kernel", "kvm-host", "l1")
 L1_DIR = os.path.join(OUT, "kvm-host")
-SYSROOT = os.path.join(OUT, "arm64-sysroot")     # scripts/build/cross.sh's
+SYSROOT = PATHS["ARM64_SYSROOT"]                 # scripts/build/cross.sh's
 
 
 def cross_qemu():
@@ -29,7 +29,7 @@ def cross_qemu():
 
 def reference_kernel():
     """Path of the L1 Image with the reference PV-lock host handler."""
-    return script("scripts/build/l1-kernel.sh")[-1]
+    return script("scripts/build/kernel.sh", "host")[-1]
 
 
 def stock_kernel():

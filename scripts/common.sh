@@ -13,18 +13,10 @@ QEMU_SRCPKG="qemu=1:10.2.2+ds-1"
 QEMU_TARBALL="qemu_${QEMU_VERSION}+ds.orig.tar.xz"
 QEMU_SHA256=be05230fe47a6937cd29f28f562932c8125f9c93c2a82c625198f7a4aa601dfb
 
-# Everything generated lives outside git: the download cache is shared
-# between clones, the work tree and the build belong to this checkout.
-CACHE_DIR=${QEMU_PVLOCK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/qemu-pvlock}
-OUT=${QEMU_PVLOCK_OUT:-$TOP/build}
-QEMU_TREE=$OUT/qemu
-QEMU_BUILD=$OUT/qemu-build
+# CACHE_DIR, OUT, QEMU_TREE, QEMU_BUILD, TEST_BUILD, ...: one definition,
+# shared with the harness.
+. "$TOP/scripts/paths.sh"
 QEMU_BIN=$QEMU_BUILD/qemu-system-aarch64
-# The build the tests run (scripts/test.sh's qtest suite, and the harness,
-# harness/__init__.py): QEMU_BUILD unless QEMU_PVLOCK_QEMU_BUILD names
-# another build of the tree, e.g. the sanitizer build (scripts/sanitize.sh).
-# scripts/build/qemu.sh still builds QEMU_BUILD, never that one.
-TEST_BUILD=$(realpath -m "${QEMU_PVLOCK_QEMU_BUILD:-$QEMU_BUILD}")
 
 # The series (README, "The series"): patches/ is the series for QEMU,
 # patches/local/ the local build fixes kept apart from it, and qemu/ the

@@ -14,7 +14,7 @@ import sys
 import tempfile
 import time
 
-from harness import guests
+from harness import guests, migration
 from harness.qemu import VM
 
 REGION = 64 * 1024
@@ -31,12 +31,8 @@ def once(pvlock, d, bench):
         q = src.connect()
         dst.connect()
         time.sleep(0.5)                    # let the guest run
-        q.cmd("migrate", uri="unix:" + sock)
-        while True:
-            info = q.cmd("query-migrate")
-            if info["status"] in ("completed", "failed"):
-                break
-            time.sleep(0.02)
+        migration.start(q, "unix:" + sock, caps=())
+        info = migration.wait(q, 120)
         if info["status"] != "completed":
             sys.exit("migration failed: %s" % info)
         return info["ram"]["transferred"], info["downtime"], info["ram"]

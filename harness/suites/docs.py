@@ -8,7 +8,7 @@ import shutil
 import subprocess
 import sys
 
-from harness import OUT, QEMU_TREE, install_deps
+from harness import OUT, QEMU_TREE, require
 from harness.tap import TAP
 
 HTML = os.path.join(OUT, "docs", "html")
@@ -23,7 +23,7 @@ def page(rel):
 
 
 def main():
-    install_deps("docs")
+    require("docs")
     shutil.rmtree(HTML, ignore_errors=True)
     os.makedirs(HTML)
     tap = TAP(plan=4)

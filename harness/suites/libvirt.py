@@ -64,10 +64,9 @@ import sys
 import time
 import traceback
 
-from harness import OUT, install_deps, linux
+from harness import PATHS, require, linux
 from harness.libvirtd import E2E, Daemon, Netns
 from harness.qemu import QEMU
-from harness.suites.linux import SAMPLE
 from harness.tap import TAP
 
 DEBIAN_QEMU = "/usr/bin/qemu-system-aarch64"
@@ -285,9 +284,7 @@ def boot_once(tap, steps, d, mode, pvlock, notes):
            "%s: %s: the guest runs its checks and powers off; libvirt: %s"
            % (mode, what, state or domstate(d, dom)), out[-3000:])
     if pvlock:
-        samples = [([int(v, 16) for v in m.group(2).split()],
-                    [int(v, 16) for v in m.group(3).split()])
-                   for m in SAMPLE.finditer(out)]
+        samples = [(own, a) for _, own, a in linux.samples(out)]
         tap.ok("REGION present" in out and "KVM: hypervisor services detected "
                "(0x00000000 0x00000000 0x00000000 0x00000001)" in out,
                "%s: %s: the guest finds the KVM services and reads the region"
@@ -297,8 +294,7 @@ def boot_once(tap, steps, d, mode, pvlock, notes):
                all(v in (0, 1) for _, a in samples for v in a),
                "%s: %s: %d samples: each vCPU reads its own flag as 0, every "
                "flag is 0 or 1" % (mode, what, len(samples)), out[-3000:])
-        busy = [int(m.group(3).split()[1], 16) for m in SAMPLE.finditer(out)
-                if m.group(1) == "busy1"]
+        busy = [a[1] for p, _, a in linux.samples(out) if p == "busy1"]
         tap.note("%s: vCPU 1 busy, read from vCPU 0 (MTTCG: not a test): %s"
                  % (mode, busy))
     else:
@@ -464,7 +460,7 @@ def run_mode(tap, mode, build, steps, notes):
 
 def patched_build(arg):
     """(build dir or None, why not)."""
-    d = arg or os.environ.get("PVLOCK_LIBVIRT_BUILD") or os.path.join(OUT, "libvirt-build")
+    d = arg or os.environ.get("PVLOCK_LIBVIRT_BUILD") or PATHS["LIBVIRT_BUILD"]
     d = os.path.abspath(d)
     for f in ("run", "src/libvirtd", "tools/virsh"):
         if not os.path.exists(os.path.join(d, f)):
@@ -500,7 +496,7 @@ def main():
     if why:
         tap.skip("libvirt suite", why)
         return tap.done()
-    install_deps("libvirt")
+    require("libvirt")
     os.makedirs(os.path.join(E2E, "console"), exist_ok=True)
     steps = Steps(tap)
     notes = []

@@ -12,14 +12,11 @@ uses PV-lock and why not, its debugfs flags match the rule, its
 "preempted" answers grow under a lock workload; with nopvlock or
 pvlock=off the same workload runs without it."""
 
-import re
 import sys
 
 from harness import linux
-from harness.qemu import VM
+from harness.qemu import VM, VMError
 from harness.tap import TAP
-
-SAMPLE = re.compile(r"SAMPLE (\S+) own: (.*) all: (.*)")
 
 
 def boot(pvlock, guest, extra=()):
@@ -32,7 +29,7 @@ def boot(pvlock, guest, extra=()):
         if pvlock == "on":
             try:
                 base = vm.connect().pvlock_base()
-            except (OSError, EOFError, RuntimeError):
+            except VMError:
                 pass            # QEMU ended early: the checks below say so
         rc = vm.wait_exit(90)
         return rc, vm.output(), base
@@ -98,9 +95,7 @@ def main():
            "0x00000000 0x00000001)" in out,
            "pvlock=on: Linux finds the KVM services, bitmap bit 0 only (no PTP)",
            out)
-    samples = [(m.group(1), [int(v, 16) for v in m.group(2).split()],
-                [int(v, 16) for v in m.group(3).split()])
-               for m in SAMPLE.finditer(out)]
+    samples = linux.samples(out)
     tap.ok(len(samples) == 30, "pvlock=on: 30 samples of 4 flags", out)
     tap.ok(all(v in (0, 1) for _, own, all_ in samples for v in own + all_),
            "pvlock=on: every flag is 0 or 1", out)
@@ -122,8 +117,7 @@ def main():
     # The kernel series' rule: every vCPU that does not run reads 1.
     rc, out, _ = boot("on", guest,
                       ["-global", "arm-pvlock.x-halted-is-preempted=on"])
-    samples = [(m.group(1), [int(v, 16) for v in m.group(3).split()])
-               for m in SAMPLE.finditer(out)]
+    samples = [(p, a) for p, _, a in linux.samples(out)]
     idle = [a for p, a in samples if p.startswith("idle")]
     idle_ones = sum(a[c] == 1 for a in idle for c in (1, 2, 3))
     tap.ok(rc == 0 and idle and idle_ones >= 0.8 * 3 * len(idle),

@@ -13,7 +13,6 @@ middle of a lock workload and keeps using PV-lock."""
 import os
 import re
 import shutil
-import socket
 import struct
 import subprocess
 import sys
@@ -22,7 +21,9 @@ import time
 import types
 
 from harness import guests, linux
-from harness.qemu import VM, QEMU_IMG
+from harness import migration as mig
+from harness.migration import migrate, start_dst
+from harness.qemu import VM, QEMU_IMG, VMError
 from harness.tap import TAP
 
 LOOP = re.compile(r"^LOOP t=(\d+) iter=(\d+) errors=(\d+)$")
@@ -33,14 +34,6 @@ def machine_args(pvlock="on", maxcpus=None, extra=()):
     smp = str(SMP) + (",maxcpus=%d" % maxcpus if maxcpus else "")
     return ["-machine", "virt,pvlock=%s" % pvlock, "-cpu", "max", "-smp", smp,
             "-m", "256", "-kernel", guests.build("pvlock-loop")] + list(extra)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def last_loop(vm, after=0):
@@ -77,47 +70,8 @@ def start_src(args, name="src", prefix=()):
     return vm
 
 
-def start_dst(args, uri, caps=("return-path",), name="dst", prefix=()):
-    vm = VM(args + ["-incoming", "defer"], name=name, prefix=prefix)
-    q = vm.connect()
-    set_caps(q, caps)
-    q.cmd("migrate-incoming", uri=uri)
-    return vm
-
-
-def set_caps(q, caps):
-    """Exactly these capabilities (a QEMU that was a destination keeps
-    the ones it was given)."""
-    q.cmd("migrate-set-capabilities",
-          capabilities=[{"capability": c, "state": c in caps}
-                        for c in ("return-path", "multifd", "postcopy-ram")])
-
-
-def wait_migration(q, timeout=120, want=("completed", "failed", "cancelled")):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        info = q.cmd("query-migrate")
-        if info.get("status") in want:
-            return info
-        time.sleep(0.05)
-    return q.cmd("query-migrate")
-
-
-def migrate(src, dst_args, uri, caps=("return-path",), postcopy=False,
-            name="dst", prefix=()):
-    """Migrate src to a new QEMU; returns (dst VM, source's query-migrate)."""
-    dst = start_dst(dst_args, uri, caps, name=name, prefix=prefix)
-    set_caps(src.qmp, caps)
-    src.qmp.cmd("migrate", uri=uri)
-    if postcopy:
-        time.sleep(0.2)
-        src.qmp.cmd("migrate-start-postcopy")
-    info = wait_migration(src.qmp)
-    return dst, info
-
-
 def status(vm):
-    return vm.qmp.cmd("query-status")["status"]
+    return vm.cmd("query-status")["status"]
 
 
 def check_hop(tap, src, dst, info, what):
@@ -138,13 +92,11 @@ def test_transports(tap, d):
     check_hop(tap, src, dst, info, "unix socket")
     src.close()
 
-    port = free_port()
-    src, (dst, info) = dst, migrate(dst, args, "tcp:127.0.0.1:%d" % port)
+    src, (dst, info) = dst, migrate(dst, args, "tcp:127.0.0.1:0")
     check_hop(tap, src, dst, info, "TCP on 127.0.0.1")
     src.close()
 
-    port = free_port()
-    src, (dst, info) = dst, migrate(dst, args, "tcp:127.0.0.1:%d" % port,
+    src, (dst, info) = dst, migrate(dst, args, "tcp:127.0.0.1:0",
                                     caps=("return-path", "multifd"))
     check_hop(tap, src, dst, info, "multifd over TCP")
     src.close()
@@ -216,7 +168,7 @@ def test_postcopy(tap, d):
     try:
         dst, info = migrate(src, args, "unix:%s/pc.sock" % d.dir,
                             caps=("return-path", "postcopy-ram"), postcopy=True)
-    except RuntimeError as e:
+    except VMError as e:
         tap.skip("postcopy", "QEMU refused postcopy here: %s" % e)
         src.close()
         return
@@ -235,17 +187,17 @@ def expect_refused(tap, d, what, dst_args, message, action=None, src_args=None):
     src = start_src(args)
     uri = "unix:%s/bad.sock" % d.dir
     dst = start_dst(dst_args, uri) if dst_args else None
-    set_caps(src.qmp, ("return-path",))
+    mig.set_caps(src, ("return-path",))
     if action:
-        src.qmp.cmd("migrate-set-parameters", **{"max-bandwidth": 4096})
-    src.qmp.cmd("migrate", uri=uri)
+        src.cmd("migrate-set-parameters", **{"max-bandwidth": 4096})
+    src.cmd("migrate", uri=uri)
     if action:
         time.sleep(1)
         action(src, dst)
-    info = wait_migration(src.qmp, 60)
+    info = mig.wait(src, 60)
     if dst:
         dst.wait_exit(30)
-    desc = "%s %s" % (info.get("error-desc", ""), dst.output() if dst else "")
+    desc = "%s %s" % (info.get("error-desc", ""), dst.log() if dst else "")
     if message == "cancelled":
         tap.ok(info.get("status") == "cancelled", "%s: migration is cancelled" % what,
                info)
@@ -260,7 +212,7 @@ def expect_refused(tap, d, what, dst_args, message, action=None, src_args=None):
     if dst:
         dst.close()
     if action:
-        src.qmp.cmd("migrate-set-parameters", **{"max-bandwidth": 128 << 20})
+        src.cmd("migrate-set-parameters", **{"max-bandwidth": 128 << 20})
     good_dst, info = migrate(src, args, "unix:%s/good.sock" % d.dir)
     check_hop(tap, src, good_dst, info, "%s, then a correct destination" % what)
     src.close()
@@ -284,7 +236,7 @@ def test_failures(tap, d):
         dst.kill()
 
     def cancel(src, dst):
-        src.qmp.cmd("migrate_cancel")
+        src.cmd("migrate_cancel")
 
     expect_refused(tap, d, "destination killed mid-migration", machine_args(),
                    "", action=kill_dst)
@@ -297,20 +249,20 @@ def test_snapshot_reset(tap, d):
     subprocess.check_call([QEMU_IMG, "create", "-q", "-f", "qcow2", disk, "64M"])
     src = start_src(machine_args(extra=["-drive", "if=none,id=snap,format=qcow2,file=%s" % disk]))
     try:
-        out = src.qmp.hmp("savevm s1")
+        out = src.hmp("savevm s1")
         good, diag = progresses(src)
         tap.ok("Error" not in out and good, "savevm on qcow2: the guest goes on", out + diag)
         progresses(src)
-        out = src.qmp.hmp("loadvm s1")
+        out = src.hmp("loadvm s1")
         good, diag = progresses(src, continues=False)
         tap.ok("Error" not in out and good,
                "loadvm: the guest resumes from the snapshot and passes its checks",
                out + diag)
-        flags = src.qmp.read_flags(SMP)
+        flags = src.read_flags(SMP)
         tap.ok(all(f in (0, 1) for f in flags), "loadvm: flags are 0 or 1", flags)
 
         n0 = len(src.output().splitlines())
-        src.qmp.cmd("system_reset")
+        src.cmd("system_reset")
         idx, line = src.wait_line(lambda l: l.startswith("LOOP boot"), 30, n0)
         good, diag = progresses(src, continues=False)
         tap.ok(line == "LOOP boot probe=ok cpus=%d" % SMP and good,
@@ -367,7 +319,7 @@ def test_pv_linux(tap, d):
     tap.ok(i is not None and info.get("status") == "completed",
            "PV guest: live migration in the middle of the mmap workload "
            "completes", src.output()[-2000:] + "\n%s" % info)
-    flags = dst.qmp.read_flags(4)
+    flags = dst.read_flags(4)
     tap.ok(all(f in (0, 1) for f in flags),
            "PV guest: the destination's flags are 0 or 1: %s" % flags, flags)
     rc = dst.wait_exit(120)
@@ -412,10 +364,10 @@ def test_icount_dump(tap, d):
 
     vm = start_src(machine_args())
     path = os.path.join(d.dir, "dump.elf")
-    vm.qmp.cmd("dump-guest-memory", paging=False, protocol="file:" + path)
+    vm.cmd("dump-guest-memory", paging=False, protocol="file:" + path)
     good, diag = progresses(vm)
     segments = elf_segments(path)
-    base = vm.qmp.pvlock_base()
+    base = vm.pvlock_base()
     tap.ok((base, 0x10000) in segments and (0x40000000, 256 << 20) in segments
            and good, "dump-guest-memory: RAM and the PV-lock region dumped, the "
            "guest goes on", "%s\n%s" % ([(hex(a), n) for a, n in segments], diag))

@@ -25,13 +25,13 @@ import difflib
 import hashlib
 import json
 import os
-import struct
 import subprocess
 import sys
 import tempfile
 import time
 
-from harness import QEMU_BUILD, QEMU_TREE, TOP, script
+from harness import PATHS, QEMU_BUILD, QEMU_TREE, TOP, script
+from harness import migration
 from harness.qemu import QEMU, VM
 from harness.tap import TAP
 
@@ -51,10 +51,7 @@ ARTIFACTS = ("device tree", "info mtree -f", "info qtree", "info qom-tree",
 PVLOCK_ON_DIFFERS = ("info mtree -f", "info qtree", "info qom-tree",
                      "migration stream")
 SUITES = ("qtest-aarch64", "unit")
-CACHE = os.path.join(os.environ.get("QEMU_PVLOCK_CACHE") or
-                     os.path.join(os.environ.get("XDG_CACHE_HOME") or
-                                  os.path.expanduser("~/.cache"), "qemu-pvlock"),
-                     "test-results")
+CACHE = PATHS["TEST_RESULTS_CACHE"]
 
 
 def collect(binary, machine):
@@ -78,15 +75,7 @@ def collect(binary, machine):
                 out[cmd] = qmp.hmp(cmd).encode()
             out["info mtree -f"] = mtree_flat(out["info mtree -f"].decode())
             stream = os.path.join(d, "stream")
-            qmp.cmd("migrate", uri="file:" + stream)
-            deadline = time.time() + 60
-            while True:
-                st = qmp.cmd("query-migrate").get("status")
-                if st == "completed":
-                    break
-                if st in ("failed", "cancelled") or time.time() > deadline:
-                    raise RuntimeError("migration to a file: %s" % st)
-                time.sleep(0.05)
+            migration.to_file(qmp, stream)
             out["migration stream"] = open(stream, "rb").read()
             qmp.cmd("quit")
             vm.wait_exit(30)
@@ -95,71 +84,30 @@ def collect(binary, machine):
     return out
 
 
+def _tool_text(name, argv, blob, suffix):
+    """The lines that tool name (command argv, then a file holding blob)
+    prints about blob, or its error."""
+    with tempfile.NamedTemporaryFile(suffix=suffix) as f:
+        f.write(blob)
+        f.flush()
+        r = subprocess.run(argv + [f.name], capture_output=True, text=True,
+                           errors="replace", timeout=120)
+    if r.returncode != 0:
+        return ["(%s failed: %s)" % (name, r.stderr.strip()[-500:])]
+    return r.stdout.splitlines()
+
+
 def fdt_text(blob):
-    """A flattened device tree as text (dtc -O dts style), for diffs."""
-    (magic, _, off_struct, off_strings, _, _, _, _, _, size_struct) = \
-        struct.unpack(">10I", blob[:40])
-    if magic != 0xd00dfeed:
-        return ["not a flattened device tree"]
-    lines, depth, pos = [], 0, off_struct
-    end = off_struct + size_struct
-    while pos < end:
-        (tok,) = struct.unpack(">I", blob[pos:pos + 4])
-        pos += 4
-        if tok == 1:                                    # FDT_BEGIN_NODE
-            name_end = blob.index(b"\0", pos)
-            name = blob[pos:name_end].decode() or "/"
-            lines.append("  " * depth + name + " {")
-            depth += 1
-            pos = (name_end + 4) & ~3
-        elif tok == 2:                                  # FDT_END_NODE
-            depth -= 1
-            lines.append("  " * depth + "};")
-        elif tok == 3:                                  # FDT_PROP
-            length, nameoff = struct.unpack(">II", blob[pos:pos + 8])
-            val = blob[pos + 8:pos + 8 + length]
-            pos = (pos + 8 + length + 3) & ~3
-            name_at = off_strings + nameoff
-            name = blob[name_at:blob.index(b"\0", name_at)].decode()
-            if val and val.endswith(b"\0") and all(
-                    32 <= c < 127 or c == 0 for c in val[:-1]) and val[0]:
-                shown = ", ".join('"%s"' % s for s in val[:-1].decode().split("\0"))
-            elif length % 4 == 0:
-                shown = "<%s>" % " ".join(
-                    "0x%x" % c for c in struct.unpack(">%dI" % (length // 4), val))
-            else:
-                shown = "[%s]" % val.hex(" ")
-            lines.append("  " * depth + "%s = %s;" % (name, shown))
-        elif tok == 4:                                  # FDT_NOP
-            continue
-        else:                                           # FDT_END
-            break
-    return lines
-
-
-def vmdesc(blob):
-    """The JSON description of every device's state that QEMU appends to
-    a migration stream (QEMU_VM_VMDESCRIPTION: a be32 length, then the
-    JSON, to the end of the stream), or None."""
-    at = len(blob)
-    while True:
-        at = blob.rfind(b"{", 0, at)
-        if at < 4:
-            return None
-        if struct.unpack(">I", blob[at - 4:at])[0] == len(blob) - at:
-            try:
-                return json.loads(blob[at:])
-            except ValueError:
-                return None
+    """A flattened device tree as source, for diffs: dtc's."""
+    return _tool_text("dtc", ["dtc", "-q", "-I", "dtb", "-O", "dts"], blob, ".dtb")
 
 
 def stream_text(blob):
-    """What a migration stream holds, for diffs: its size and its
-    device description."""
-    desc = vmdesc(blob)
-    return ["%d bytes" % len(blob)] + (
-        json.dumps(desc, indent=1, sort_keys=True).splitlines() if desc else
-        ["(no device description found)"])
+    """What a migration stream holds, for diffs: its size, then every
+    device's state as QEMU's scripts/analyze-migration.py reads it."""
+    return ["%d bytes" % len(blob)] + _tool_text(
+        "analyze-migration.py", [sys.executable, os.path.join(QEMU_TREE, "scripts", "analyze-migration.py"),
+         "-d", "state", "-f"], blob, ".stream")
 
 
 def mtree_flat(text):

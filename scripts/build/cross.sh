@@ -19,7 +19,7 @@ else
     "$TOP/scripts/tree/prepare.sh" >&2
 fi
 
-SYSROOT=$OUT/arm64-sysroot
+SYSROOT=$ARM64_SYSROOT
 BUILD=${CROSS_BUILD_DIR:-$OUT/qemu-build-arm64}
 SYSROOT_PKGS=libglib2.0-dev,libfdt-dev,libpixman-1-dev,zlib1g-dev,libc6-dev
 

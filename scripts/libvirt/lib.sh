@@ -21,7 +21,7 @@ LIBVIRT_TARBALL="libvirt_${LIBVIRT_VERSION}.orig.tar.xz"
 LIBVIRT_SHA256=6bcb0c42c4580436fea262ced56f68a6afe20f7390b1bea2116718cc034a0283
 
 LIBVIRT_TREE=$OUT/libvirt
-LIBVIRT_BUILD=$OUT/libvirt-build
+# LIBVIRT_BUILD: scripts/paths.sh
 LIBVIRT_SERIES_DIR=$TOP/libvirt/patches
 LIBVIRT_SUBJECT_PREFIX="RFC PATCH"
 # libvirt's own patches carry 7-digit blob ids (tree_format_patch).

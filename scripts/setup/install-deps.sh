@@ -2,10 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # Install, from Debian's archive only, what the project needs.
-#   install-deps.sh [GROUP...]   groups: build test docs guests linux cross kernel libvirt sanitize
+#   install-deps.sh [--check] [GROUP...]   groups: build test docs guests linux cross kernel libvirt sanitize
 #                                libvirt-build
 #                                (default: all but cross, kernel, libvirt, libvirt-build)
-# Idempotent: apt is only called when a package is missing.
+# Idempotent: apt is only called when a package is missing. --check
+# installs nothing: it lists what is missing and fails (the harness's
+# suites check this way; they never call apt).
 
 . "$(dirname "$0")/../common.sh"
 
@@ -31,7 +33,7 @@ BPO_PKGS[linux]=""
 # Cross-building QEMU for an arm64 KVM host (scripts/build/cross.sh).
 PKGS[cross]="crossbuild-essential-arm64 mmdebstrap"
 BPO_PKGS[cross]=""
-# Cross-compiling the L1 kernel (scripts/build/l1-kernel.sh).
+# Cross-compiling the L1 kernel (scripts/build/kernel.sh).
 PKGS[kernel]="bc flex bison libssl-dev libelf-dev patch xz-utils"
 BPO_PKGS[kernel]=""
 # The ASan+UBSan build (scripts/build/asan.sh) is clang's.
@@ -63,6 +65,8 @@ BPO_PKGS[libvirt-build]=""
 
 SOURCES=/etc/apt/sources.list.d/qemu-pvlock.sources
 
+check=
+if [ "${1:-}" = --check ]; then check=1; shift; fi
 groups=("$@")
 [ ${#groups[@]} -gt 0 ] || groups=(build test docs guests linux)
 
@@ -93,6 +97,10 @@ for g in "${groups[@]}"; do
     # shellcheck disable=SC2086
     want_bpo+=($(missing ${BPO_PKGS[$g]}))
 done
+if [ -n "$check" ]; then
+    [ ${#want[@]} -eq 0 ] && [ ${#want_bpo[@]} -eq 0 ] && exit 0
+    die "missing packages: ${want[*]} ${want_bpo[*]}; install them with scripts/setup/install-deps.sh ${groups[*]} (scripts/test.sh does, before its suites)"
+fi
 # Our own sources file: bookworm-backports binaries, deb-src for the
 # QEMU and Linux source packages (sid's are source lines only, so that
 # nothing installs from sid by accident). Debian's own sources file is
