@@ -73,6 +73,21 @@ void put_dec(uint64_t v)
     puts_uart(&buf[i]);
 }
 
+unsigned check_failures;
+bool check_quiet;
+
+void check(bool ok, const char *what, uint64_t got)
+{
+    if (ok) {
+        if (!check_quiet) {
+            print("ok - %s\n", what);
+        }
+    } else {
+        check_failures++;
+        print("FAIL - %s (got %x)\n", what, (unsigned long)got);
+    }
+}
+
 void print(const char *fmt, ...)
 {
     va_list ap;

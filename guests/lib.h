@@ -41,6 +41,28 @@ struct smccc_res {
     uint64_t a0, a1, a2, a3;
 };
 
+/* vCPU cpu's PV-lock structure, where this machine type puts it. */
+static inline volatile uint64_t *pvlock_slot(unsigned cpu)
+{
+    return (volatile uint64_t *)(PVLOCK_BASE + cpu * PVLOCK_SLOT_SIZE);
+}
+
+/* Whether VENDOR_HYP_CALL_UID's answer r is KVM's UID. */
+static inline bool is_kvm_uid(struct smccc_res r)
+{
+    return r.a0 == KVM_UID_0 && r.a1 == KVM_UID_1 &&
+           r.a2 == KVM_UID_2 && r.a3 == KVM_UID_3;
+}
+
+/*
+ * One check of a guest's: a failure is printed ("FAIL - what (got x)")
+ * and counted in check_failures; a pass is printed ("ok - what") unless
+ * check_quiet is set (the fuzzer checks too often to print passes).
+ */
+extern unsigned check_failures;
+extern bool check_quiet;
+void check(bool ok, const char *what, uint64_t got);
+
 /* Set by setup: the PSCI conduit, SMC when running at EL2. */
 extern bool use_smc;
 

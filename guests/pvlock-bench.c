@@ -37,11 +37,6 @@ static volatile uint64_t cpu_ticks[MAX_CPUS];
 static volatile uint64_t sink[MAX_CPUS];
 static uint64_t my_slot_ipa[MAX_CPUS];
 
-static volatile uint64_t *slot(unsigned cpu)
-{
-    return (volatile uint64_t *)(PVLOCK_BASE + cpu * PVLOCK_SLOT_SIZE);
-}
-
 /* ---- 1: calls ---- */
 
 static uint64_t time_calls(uint32_t fn, uint64_t arg)
@@ -145,7 +140,7 @@ static uint64_t ticket_lock(unsigned me, bool pv)
              * to KVM when it overcommits (a directed yield); TCG treats
              * it as YIELD. SEVL first, so it never waits for an event.
              */
-            if (turn < ncpus && turn != me && *slot(turn)) {
+            if (turn < ncpus && turn != me && *pvlock_slot(turn)) {
                 asm volatile("sevl; wfe" ::: "memory");
             }
         }

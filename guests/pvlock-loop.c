@@ -23,11 +23,6 @@ static volatile const char *last_error_what;
 static volatile uint64_t last_error_got;
 static bool checks = true;
 
-static volatile uint64_t *slot(unsigned cpu)
-{
-    return (volatile uint64_t *)(PVLOCK_BASE + cpu * PVLOCK_SLOT_SIZE);
-}
-
 static void fail(unsigned cpu, const char *what, uint64_t got)
 {
     last_error_cpu = cpu;
@@ -50,7 +45,7 @@ static void one_check(unsigned me)
         fail(me, "PREEMPTED address", ipa);
         return;
     }
-    f = *slot(me);
+    f = *pvlock_slot(me);
     if (f != 0) {
         fail(me, "own flag", f);
     }
@@ -72,9 +67,7 @@ static const char *probe(void)
         return "FAIL";
     }
     r = smccc(VENDOR_HYP_CALL_UID, 0, 0, 0);
-    return r.a0 == KVM_UID_0 && r.a1 == KVM_UID_1 &&
-           r.a2 == KVM_UID_2 && r.a3 == KVM_UID_3 &&
-           smccc0(VENDOR_HYP_KVM_FEATURES, 0) == 1 ? "ok" : "FAIL";
+    return is_kvm_uid(r) && smccc0(VENDOR_HYP_KVM_FEATURES, 0) == 1 ? "ok" : "FAIL";
 }
 
 void secondary_main(unsigned cpu);

@@ -13,7 +13,6 @@
 
 #define SPIN_MS     1500
 
-static unsigned failures;
 static unsigned ncpus;
 static volatile unsigned ready, finished;
 static volatile bool go, all_done;
@@ -30,21 +29,6 @@ static struct {
     uint64_t changes;           /* another vCPU's flag changed */
 } seen[MAX_CPUS];
 
-static void check(bool ok, const char *what, uint64_t got)
-{
-    if (ok) {
-        print("ok - %s\n", what);
-    } else {
-        failures++;
-        print("FAIL - %s (got %x)\n", what, (unsigned long)got);
-    }
-}
-
-static volatile uint64_t *slot(unsigned cpu)
-{
-    return (volatile uint64_t *)(PVLOCK_BASE + cpu * PVLOCK_SLOT_SIZE);
-}
-
 /*
  * The calls of a Linux guest's PV-lock probe, in its order: SMCCC 1.1,
  * a KVM hypervisor, then SMCCC_ARCH_FEATURES for the PV-lock call. Only
@@ -60,8 +44,7 @@ static void probe_discovery(void)
     v = smccc0(PSCI_FEATURES, SMCCC_VERSION);
     smccc_ver = v == 0 ? smccc0(SMCCC_VERSION, 0) : SMCCC_NOT_SUPPORTED;
     uid = smccc(VENDOR_HYP_CALL_UID, 0, 0, 0);
-    kvm = uid.a0 == KVM_UID_0 && uid.a1 == KVM_UID_1 &&
-          uid.a2 == KVM_UID_2 && uid.a3 == KVM_UID_3;
+    kvm = is_kvm_uid(uid);
     features = smccc0(SMCCC_ARCH_FEATURES, VENDOR_HYP_PV_LOCK);
     pvlock_on = smccc_ver >= 0x10001 && smccc_ver != SMCCC_NOT_SUPPORTED &&
                 kvm && features == 0;
@@ -136,11 +119,11 @@ static void probe_own_slot(unsigned cpu)
     }
     /* Dirty the structure first: the call must zero all of it. */
     for (i = 0; i < 8; i++) {
-        slot(cpu)[i] = 0xdeadbeef00000000ULL | i;
+        pvlock_slot(cpu)[i] = 0xdeadbeef00000000ULL | i;
     }
     seen[cpu].ipa = smccc0(VENDOR_HYP_PV_LOCK, PV_LOCK_PREEMPTED);
     for (i = 0; i < 8; i++) {
-        seen[cpu].slot_after_call[i] = slot(cpu)[i];
+        seen[cpu].slot_after_call[i] = pvlock_slot(cpu)[i];
     }
 }
 
@@ -151,11 +134,11 @@ static void spin(unsigned me)
     unsigned i;
 
     for (i = 0; i < ncpus; i++) {
-        last[i] = *slot(i);
+        last[i] = *pvlock_slot(i);
     }
     while (read_cntvct() < end) {
         seen[me].reads++;
-        if (*slot(me) != 0) {
+        if (*pvlock_slot(me) != 0) {
             seen[me].own_nonzero++;
         }
         for (i = 0; i < ncpus; i++) {
@@ -164,7 +147,7 @@ static void spin(unsigned me)
             if (i == me) {
                 continue;
             }
-            f = *slot(i);
+            f = *pvlock_slot(i);
             if (f == 1) {
                 seen[me].others_one++;
             } else if (f == 0) {
@@ -261,8 +244,8 @@ int main(void)
         uint64_t v;
 
         abort_expected = true;
-        *slot(0) = 0x55;
-        v = *slot(0);
+        *pvlock_slot(0) = 0x55;
+        v = *pvlock_slot(0);
         abort_expected = false;
         check(aborts_seen > 0 || v != 0x55, "no PV-lock region at 0x09ff0000",
               v);
@@ -286,7 +269,7 @@ int main(void)
     if (pvlock_on) {
         report_spin();
     }
-    print("PROBE RESULT: %s (%u failures)\n", failures ? "FAIL" : "PASS",
-          (unsigned long)failures);
+    print("PROBE RESULT: %s (%u failures)\n", check_failures ? "FAIL" : "PASS",
+          (unsigned long)check_failures);
     power_off();
 }

@@ -17,8 +17,12 @@ QEMU_SHA256=be05230fe47a6937cd29f28f562932c8125f9c93c2a82c625198f7a4aa601dfb
 # shared with the harness.
 . "$TOP/scripts/paths.sh"
 QEMU_BIN=$QEMU_BUILD/qemu-system-aarch64
+# The harness runs on Debian's python3, whose packages install-deps.sh
+# installs (python3-pycotap for its TAP), whatever python3 comes first
+# in PATH (a pyenv, say).
+PYTHON=/usr/bin/python3
 
-# The series (README, "The series"): patches/ is the series for QEMU,
+# The series (docs/series.md): patches/ is the series for QEMU,
 # patches/local/ the local build fixes kept apart from it, and qemu/ the
 # files the series adds, as plain files at their QEMU paths.
 SERIES_DIR=$TOP/patches

@@ -11,4 +11,4 @@
 "$TOP/scripts/setup/install-deps.sh"
 "$TOP/scripts/build/qemu.sh"
 cd "$TOP"
-exec python3 -m harness.demo
+exec "$PYTHON" -m harness.demo

@@ -111,7 +111,7 @@ suite_cmd() {
             echo "ok - pvlock-test" || {
             cat "$REPORTS/meson.log"; echo "not ok - pvlock-test"; return 1; }
         ;;
-    *)  QEMU_PVLOCK_QEMU_BUILD="$ASAN_BUILD" python3 -m "harness.suites.$1";;
+    *)  QEMU_PVLOCK_QEMU_BUILD="$ASAN_BUILD" "$PYTHON" -m "harness.suites.$1";;
     esac
 }
 
@@ -138,7 +138,7 @@ run() {     # name, environment function, command...
     [ $rc -eq 0 ] || [ "$fail" -gt 0 ] || fail=1
     if [ "$name" = leaks ]; then
         # Leak reports are expected (upstream's): only the series' count.
-        python3 -m harness.sanitizers leaks "$REPORTS/$name" > "$REPORTS/leaks.summary" || true
+        "$PYTHON" -m harness.sanitizers leaks "$REPORTS/$name" > "$REPORTS/leaks.summary" || true
         n=$(sed -n '1s/.*: \([0-9]*\) leaks in the series.*/\1/p' "$REPORTS/leaks.summary")
         grep -q "a report other than a leak" "$REPORTS/leaks.summary" && n=$((n + 1))
     else

@@ -77,7 +77,7 @@ run_tap_suite() {
 for s in $suites; do
     case "$s" in
     smoke|style|docs|tcg|linux|migration|kvm|libvirt|pristine)
-        run_tap_suite "$s" python3 -m "harness.suites.$s";;
+        run_tap_suite "$s" "$PYTHON" -m "harness.suites.$s";;
     qtest)
         msg "suite qtest (meson test --suite qtest-aarch64)"
         start=$SECONDS

@@ -9,7 +9,7 @@ deterministic TCG (harness/nested.py DETERMINISTIC: one host thread,
 -icount shift=0,sleep=off, -seed): its clock counts instructions, so its
 scheduler preempts L2's vCPUs at the same instructions whenever the run
 is repeated with the same seed, on an otherwise idle host (a busy one
-still leaks into the guest's timing: see the README). L2 is our PV-lock
+still leaks into the guest's timing: see docs/value.md). L2 is our PV-lock
 aware guest kernel (kernel/guest/) under L1's KVM with pvlock=on. Each
 run is one seed: one L1 boot (-seed N for L1 and L2) with one L2 boot
 that runs every workload in both arms, PV-lock in use and PV-lock

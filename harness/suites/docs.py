@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 from harness import OUT, QEMU_TREE, require
-from harness.tap import TAP
+from harness import testing
 
 HTML = os.path.join(OUT, "docs", "html")
 
@@ -22,29 +22,28 @@ def page(rel):
         return ""
 
 
-def main():
-    require("docs")
-    shutil.rmtree(HTML, ignore_errors=True)
-    os.makedirs(HTML)
-    tap = TAP(plan=4)
-    r = subprocess.run(["sphinx-build", "-q", "-W", "-Dkerneldoc_werror=1",
-                        "-j", "auto", "-b", "html", "docs", HTML],
-                       cwd=QEMU_TREE, capture_output=True, text=True,
-                       env=dict(os.environ, CONFDIR="/usr/local/etc/qemu"))
-    tap.ok(r.returncode == 0, "QEMU manual builds with warnings as errors",
-           r.stdout + r.stderr)
-    tap.ok("The structure" in page("specs/arm-pvlock.html") and
-           "Enabling it" in page("system/arm/pvlock.html"),
-           "docs/specs/arm-pvlock.rst and docs/system/arm/pvlock.rst are rendered")
-    tap.ok('href="arm-pvlock.html"' in page("specs/index.html"),
-           "the spec is in the specs index")
-    tap.ok('href="pvlock.html' in page("system/arm/virt.html") and
-           'href="arm/pvlock.html"' in page("system/target-arm.html") and
-           "../../specs/arm-pvlock.html" in page("system/arm/pvlock.html"),
-           "the user's page is linked from virt.rst and the Arm toctree, "
-           "and links the spec")
-    return tap.done()
+class Docs(testing.Suite):
+    def test_manual(self):
+        require("docs")
+        shutil.rmtree(HTML, ignore_errors=True)
+        os.makedirs(HTML)
+        r = subprocess.run(["sphinx-build", "-q", "-W", "-Dkerneldoc_werror=1",
+                            "-j", "auto", "-b", "html", "docs", HTML],
+                           cwd=QEMU_TREE, capture_output=True, text=True,
+                           env=dict(os.environ, CONFDIR="/usr/local/etc/qemu"))
+        self.ok(r.returncode == 0, "QEMU manual builds with warnings as errors",
+                r.stdout + r.stderr)
+        self.ok("The structure" in page("specs/arm-pvlock.html") and
+                "Enabling it" in page("system/arm/pvlock.html"),
+                "docs/specs/arm-pvlock.rst and docs/system/arm/pvlock.rst are rendered")
+        self.ok('href="arm-pvlock.html"' in page("specs/index.html"),
+                "the spec is in the specs index")
+        self.ok('href="pvlock.html' in page("system/arm/virt.html") and
+                'href="arm/pvlock.html"' in page("system/target-arm.html") and
+                "../../specs/arm-pvlock.html" in page("system/arm/pvlock.html"),
+                "the user's page is linked from virt.rst and the Arm toctree, "
+                "and links the spec")
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(testing.main())

@@ -20,81 +20,81 @@ import sys
 from harness import linux, nested
 from harness.guests import probe_stats
 from harness.nested import boot_l1, section
-from harness.tap import TAP
+from harness import testing
 
 
 def attr_results(out):
     return dict(re.findall(r"ATTR (\S+) ret=(-?\d+)", section(out, "attr")))
 
 
-def stock_kernel(tap, kernel, initrd):
+def stock_kernel(suite, kernel, initrd):
     rc, out = boot_l1(kernel, initrd, "l1-stock")
-    tap.ok(rc == 0 and "L1 done" in out and "L1 /dev/kvm present" in out,
+    suite.ok(rc == 0 and "L1 done" in out and "L1 /dev/kvm present" in out,
            "stock kernel L1 (Debian arm64 cloud kernel under TCG) boots, has "
            "/dev/kvm and runs the tests", out[-3000:])
     off = section(out, "pvlock-off")
-    tap.note("stock kernel, L2 with pvlock=off:\n" + off)
-    tap.ok("L1TEST pvlock-off rc=0" in out and "PROBE mode=off" in off and
+    suite.note("stock kernel, L2 with pvlock=off:\n" + off)
+    suite.ok("L1TEST pvlock-off rc=0" in out and "PROBE mode=off" in off and
            "PROBE RESULT: PASS" in off,
            "stock kernel, pvlock=off: the L2 probe boots, finds no PV-lock "
            "(0x86000001 is PTP there) and passes", off)
     on = section(out, "pvlock-on")
-    tap.note("stock kernel, L2 with pvlock=on:\n" + on)
-    tap.ok("L1TEST pvlock-on rc=1" in out and
+    suite.note("stock kernel, L2 with pvlock=on:\n" + on)
+    suite.ok("L1TEST pvlock-on rc=1" in out and
            "pvlock=on: the host kernel has no KVM PV-lock support" in on and
            "PROBE start" not in on,
            "stock kernel, pvlock=on: exit 1 with the documented message", on)
     st = section(out, "steal-time")
-    tap.ok("L1TEST steal-time rc=0" in out and "PROBE start" in st,
+    suite.ok("L1TEST steal-time rc=0" in out and "PROBE start" in st,
            "stock kernel, kvm-steal-time=on: the L2 guest boots as upstream", st)
-    tap.ok(attr_results(out).get("has") == str(-6),
+    suite.ok(attr_results(out).get("has") == str(-6),
            "stock kernel: KVM_HAS_DEVICE_ATTR(3, 0) is -ENXIO", section(out, "attr"))
 
 
-def reference_kernel(tap, initrd):
+def reference_kernel(suite, initrd):
     kernel = nested.reference_kernel()
     rc, out = boot_l1(kernel, initrd, "l1-ref")
-    tap.ok(rc == 0 and "L1 done" in out and "L1 /dev/kvm present" in out,
+    suite.ok(rc == 0 and "L1 done" in out and "L1 /dev/kvm present" in out,
            "reference kernel L1 (linux-source-6.1 + kernel/kvm-host patch) boots "
            "and runs the tests", out[-3000:])
     on = section(out, "pvlock-on")
-    tap.note("reference kernel, L2 -smp 4 with pvlock=on:\n" + on)
-    tap.ok("L1TEST pvlock-on rc=0" in out and "PROBE mode=on" in on and
+    suite.note("reference kernel, L2 -smp 4 with pvlock=on:\n" + on)
+    suite.ok("L1TEST pvlock-on rc=0" in out and "PROBE mode=on" in on and
            "PROBE RESULT: PASS" in on,
            "reference kernel, pvlock=on: the L2 probe passes the ABI checks "
            "under KVM", on)
     stats = probe_stats(on)
-    tap.ok(len(stats) == 4 and all(s[0] > 0 and s[1] == 0 for s in stats.values()),
+    suite.ok(len(stats) == 4 and all(s[0] > 0 and s[1] == 0 for s in stats.values()),
            "reference kernel: each of 4 L2 vCPUs reads its own flag as 0", on)
-    tap.ok(len(stats) == 4 and sum(s[2] for s in stats.values()) > 0 and
+    suite.ok(len(stats) == 4 and sum(s[2] for s in stats.values()) > 0 and
            sum(s[4] for s in stats.values()) > 0,
            "reference kernel: 4 vCPUs on 2 L1 CPUs see other vCPUs preempted, "
            "and the flags change", stats)
     off = section(out, "pvlock-off")
-    tap.ok("L1TEST pvlock-off rc=0" in out and "PROBE RESULT: PASS" in off,
+    suite.ok("L1TEST pvlock-off rc=0" in out and "PROBE RESULT: PASS" in off,
            "reference kernel, pvlock=off: the probe finds no PV-lock and passes", off)
     attrs = attr_results(out)
-    tap.note("reference kernel, vCPU attribute: %s" % attrs)
+    suite.note("reference kernel, vCPU attribute: %s" % attrs)
     want = {"has": "0", "has-unknown-attr": "-6", "set-misaligned": "-22",
             "set-outside-memory": "-22", "set-bad-pointer": "-14", "set": "0",
             "set-twice": "-17", "get": "0"}
-    tap.ok(attrs == want and "ATTR get-value 0x40000040" in out,
+    suite.ok(attrs == want and "ATTR get-value 0x40000040" in out,
            "reference kernel: the attribute's errors are the documented ones "
            "(EINVAL, EFAULT, EEXIST, ENXIO) and GET returns the address",
            "%s\nwant %s" % (attrs, want))
     mig = section(out, "migrate")
-    tap.note("reference kernel, migration in L1:\n" + mig[-1500:])
+    suite.note("reference kernel, migration in L1:\n" + mig[-1500:])
     dst = mig.split("== destination serial")[-1].split("== destination log")[0]
     # HMP's "info migrate" says "Status: completed" since QEMU 9.2.
-    tap.ok(re.search(r"\bStatus:\s+completed", mig) is not None and
+    suite.ok(re.search(r"\bStatus:\s+completed", mig) is not None and
            re.search(r"LOOP t=\d+ iter=\d+ errors=0", dst) is not None and
            "LOOP error" not in dst,
            "reference kernel: L2 migrates between two QEMUs in L1 with "
            "pvlock=on and keeps passing its checks", mig[-3000:])
     off = section(out, "migrate-off-on")
-    tap.note("reference kernel, pvlock=off source to pvlock=on destination:\n" +
+    suite.note("reference kernel, pvlock=off source to pvlock=on destination:\n" +
              off[-1500:])
-    tap.ok("== destination rc=1" in off and
+    suite.ok("== destination rc=1" in off and
            "pvlock: the migration source has no PV-lock structure for vCPU 0" in off and
            re.search(r"\bStatus:\s+failed", off) is not None and
            "VM status: running" in off,
@@ -102,10 +102,10 @@ def reference_kernel(tap, initrd):
            "destination, which would take KVM's PTP bit from it; the source "
            "keeps running", off[-3000:])
     rst = section(out, "reset")
-    tap.note("reference kernel, system_reset of L2:\n" + rst[-1500:])
+    suite.note("reference kernel, system_reset of L2:\n" + rst[-1500:])
     boots = re.findall(r"LOOP boot probe=(\w+) cpus=2", rst)
     after = rst.split("LOOP boot")[-1]
-    tap.ok(boots == ["ok", "ok"] and
+    suite.ok(boots == ["ok", "ok"] and
            re.search(r"LOOP t=\d+ iter=\d+ errors=0", after) is not None and
            "LOOP error" not in rst,
            "reference kernel: after system_reset the L2 guest finds PV-lock "
@@ -113,7 +113,7 @@ def reference_kernel(tap, initrd):
            "flag checks", rst[-3000:])
 
 
-def pv_guest_l2(tap, kernel, what, run):
+def pv_guest_l2(suite, kernel, what, run):
     """Our PV-lock aware kernel as L2 (L1 init's "pvbench" mode)."""
     rc, out = boot_l1(kernel, nested.pv_initramfs(), "l1-pv-" + what,
                       "pvbench l2smp=4 wl=mmap:4:2 l2run=" + run)
@@ -121,30 +121,30 @@ def pv_guest_l2(tap, kernel, what, run):
     return rc, out, l2, linux.pv_report(l2)
 
 
-def pv_guest_checks(tap, stock):
+def pv_guest_checks(suite, stock):
     # Stock L1: the guest sees SMCCC 1.1 and KVM's UID, but 0x86000001 is
     # PTP there (ARCH_FEATURES says -1, bitmap bit 1 is set): it must stop.
-    rc, out, l2, r = pv_guest_l2(tap, stock, "stock", "stock:default:pv:off")
-    tap.ok(rc == 0 and r["done"] and r["enabled"] == 0 and
+    rc, out, l2, r = pv_guest_l2(suite, stock, "stock", "stock:default:pv:off")
+    suite.ok(rc == 0 and r["done"] and r["enabled"] == 0 and
            any(l.startswith("not available:") and "ARCH_FEATURES" in l
                for l in r["lines"]) and "mmap" in r["results"] and not r["failed"],
            "PV guest on the stock L1 kernel (KVM PTP at 0x86000001): PV-lock "
            "not available (%s), no PTP answer taken for an address, the "
            "workload runs" % "; ".join(r["lines"]), out[-3000:])
-    rc, out, l2, r = pv_guest_l2(tap, nested.reference_kernel(), "ref", "ref:default:pv")
+    rc, out, l2, r = pv_guest_l2(suite, nested.reference_kernel(), "ref", "ref:default:pv")
     before = [sum(c) for a, c in r["counts"] if a is None]
     after = [sum(c) for a, c in r["counts"] if a == "mmap"]
-    tap.ok(rc == 0 and r["done"] and r["enabled"] == 1 and
+    suite.ok(rc == 0 and r["done"] and r["enabled"] == 1 and
            "using PV-lock for vcpu_is_preempted()" in r["lines"] and
            "mmap" in r["results"] and not r["failed"],
            "PV guest on the reference handler, L2 -smp 4 on 2 L1 CPUs: uses "
            "PV-lock under KVM", out[-3000:])
-    tap.ok(before and after and after[-1] > before[0],
+    suite.ok(before and after and after[-1] > before[0],
            "PV guest on the reference handler: its preempted answers grow under "
            "mmap (%s -> %s)" % (before[:1], after[-1:]), l2)
 
 
-def deterministic_pair(tap):
+def deterministic_pair(suite):
     """The benchmark's setting, short (harness/bench/pvlock.py): L1 -smp 1
     under deterministic TCG (icount, -seed), L2 -smp 2 (2:1) running mmap
     in both arms in one boot, PV-lock switched at run time (the guest's
@@ -161,8 +161,8 @@ def deterministic_pair(tap):
         what = "deterministic 2:1 pair, WFE trap policy %s" % (policy.split("=")[-1]
                                                               or "default")
         l2 = section(out, "ab")
-        tap.note("%s:\n%s" % (what, l2[-2000:]))
-        tap.ok(rc == 0 and "L1 done" in out and "L1TEST ab rc=0" in out,
+        suite.note("%s:\n%s" % (what, l2[-2000:]))
+        suite.ok(rc == 0 and "L1 done" in out and "L1TEST ab rc=0" in out,
                "%s: L1 -smp 1 under icount runs L2 with both arms" % what, out[-3000:])
         try:
             got = linux.pv_ab_report(l2, ["mmap"])
@@ -171,7 +171,7 @@ def deterministic_pair(tap):
         except (RuntimeError, KeyError) as e:
             pv = no = {}
             ok, why = False, str(e)
-        tap.ok(ok, "%s: PV-lock answers in the PV arm (%s), none in the nopvlock arm "
+        suite.ok(ok, "%s: PV-lock answers in the PV arm (%s), none in the nopvlock arm "
                "(%s); both give mmap results (%s, %s ops/s)" % (
                    what, pv.get("answers"), no.get("answers"), pv.get("ops_per_sec"),
                    no.get("ops_per_sec")), why + l2[-3000:])
@@ -180,7 +180,7 @@ def deterministic_pair(tap):
             ok = exits == [0] and nested.wfe_policy(out) == [policy]
         else:
             ok = len(exits) == 1 and exits[0] > 0 and nested.wfe_policy(out) == [""]
-        tap.ok(ok, "%s: KVM's WFE exits of L2 %s (QEMU's WFE trap; none when L1 "
+        suite.ok(ok, "%s: KVM's WFE exits of L2 %s (QEMU's WFE trap; none when L1 "
                "does not trap)" % (what, exits), out[-3000:])
 
 
@@ -188,7 +188,7 @@ HYP_SERVICES = re.compile(r"hypervisor services detected \((?:0x[0-9a-f]+ ){3}(0
 PTPCHECK = re.compile(r"PTPCHECK dev=\S+ offset_ns=(-?\d+) advance_ns=(-?\d+)")
 
 
-def ptp_checks(tap):
+def ptp_checks(suite):
     """Mainline KVM serves its PTP clock at 0x86000001, PV-lock's ID,
     announced by bit 1 of the vendor hypervisor bitmap. A stock Debian
     guest (ptp_kvm built in) on the reference handler: with pvlock=on QEMU
@@ -198,10 +198,10 @@ def ptp_checks(tap):
                       "pvbench l2smp=1 l2run=ptp-on:default:ptp:on "
                       "l2run=ptp-off:default:ptp:off")
     on, off = section(out, "ptp-on"), section(out, "ptp-off")
-    tap.note("reference kernel, stock L2 with pvlock=on:\n" + on[-1500:])
-    tap.note("reference kernel, stock L2 with pvlock=off:\n" + off[-1500:])
+    suite.note("reference kernel, stock L2 with pvlock=on:\n" + on[-1500:])
+    suite.note("reference kernel, stock L2 with pvlock=off:\n" + off[-1500:])
     bmap_on = HYP_SERVICES.search(on)
-    tap.ok(rc == 0 and "L1TEST ptp-on rc=0" in out and "LINUX done" in on and
+    suite.ok(rc == 0 and "L1TEST ptp-on rc=0" in out and "LINUX done" in on and
            bmap_on is not None and not int(bmap_on.group(1), 16) & 2 and
            "KVM virtual PTP" not in on and "PTPCHECK none" in on,
            "stock L2 (ptp_kvm built in), pvlock=on under KVM: QEMU cleared PTP "
@@ -210,7 +210,7 @@ def ptp_checks(tap):
     bmap_off = HYP_SERVICES.search(off)
     clock = PTPCHECK.search(off)
     offset, advance = (int(clock.group(1)), int(clock.group(2))) if clock else (None, None)
-    tap.ok(rc == 0 and "L1TEST ptp-off rc=0" in out and "LINUX done" in off and
+    suite.ok(rc == 0 and "L1TEST ptp-off rc=0" in out and "LINUX done" in off and
            bmap_off is not None and int(bmap_off.group(1), 16) & 2 and
            "KVM virtual PTP" in off and clock is not None and
            abs(offset) < 60 * 10**9 and 50 * 10**6 < advance < 5 * 10**9,
@@ -220,20 +220,24 @@ def ptp_checks(tap):
                               offset, advance), off[-3000:])
 
 
-def main():
-    tap = TAP()
-    initrd = nested.initramfs()
-    stock = nested.stock_kernel()
-    stock_kernel(tap, stock, initrd)
-    if os.environ.get("PVLOCK_SKIP_REF_KERNEL"):
-        tap.skip("reference kernel", "PVLOCK_SKIP_REF_KERNEL is set")
-    else:
-        reference_kernel(tap, initrd)
-        pv_guest_checks(tap, stock)
-        ptp_checks(tap)
-        deterministic_pair(tap)
-    return tap.done()
+class KVM(testing.Suite):
+    @classmethod
+    def setUpClass(cls):
+        cls.initrd = nested.initramfs()
+        cls.stock = nested.stock_kernel()
+
+    def test_1_stock_kernel(self):
+        stock_kernel(self, self.stock, self.initrd)
+
+    def test_2_reference_kernel(self):
+        if os.environ.get("PVLOCK_SKIP_REF_KERNEL"):
+            self.skip("reference kernel", "PVLOCK_SKIP_REF_KERNEL is set")
+            return
+        reference_kernel(self, self.initrd)
+        pv_guest_checks(self, self.stock)
+        ptp_checks(self)
+        deterministic_pair(self)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(testing.main())

@@ -67,7 +67,7 @@ import traceback
 from harness import PATHS, require, linux
 from harness.libvirtd import E2E, Daemon, Netns
 from harness.qemu import QEMU
-from harness.tap import TAP
+from harness import testing
 
 DEBIAN_QEMU = "/usr/bin/qemu-system-aarch64"
 # Three network namespaces: A, the source, is linked to B and to C.
@@ -82,8 +82,8 @@ VCPUS = 4
 class Steps:
     """Per-step wall-clock times, printed as TAP comments."""
 
-    def __init__(self, tap):
-        self.tap = tap
+    def __init__(self, suite):
+        self.suite = suite
         self.times = []
 
     @contextlib.contextmanager
@@ -94,7 +94,7 @@ class Steps:
         finally:
             dt = time.time() - t
             self.times.append((name, dt))
-            self.tap.note("time: %s: %.1f s" % (name, dt))
+            self.suite.note("time: %s: %.1f s" % (name, dt))
 
 
 # A machine type that daemon c's older QEMU (Debian's 10.0) knows too, as
@@ -213,47 +213,47 @@ def uuid_for(mode, what):
     return "5a5a0000-0000-4000-8000-%012x" % (0x1000 + i)
 
 
-def check_cmdline(tap, d, dom, mode, pvlock, notes, what):
+def check_cmdline(suite, d, dom, mode, pvlock, notes, what):
     """The command line libvirt generated: pvlock=on|off inside the one
     -machine (patched) or merged from a second -machine (passthrough)."""
     cl = d.command_lines(dom)
     if not cl:
-        tap.ok(False, "%s: %s: libvirt logged the QEMU command line" % (mode, what),
+        suite.ok(False, "%s: %s: libvirt logged the QEMU command line" % (mode, what),
                d.domain_log(dom))
         return
     notes.append("%s, %s (libvirt %s):\n%s" % (mode, what, d.name, cl[-1]))
     m = machine_args(cl[-1])
     if mode == "patched":
         want = "pvlock=%s" % ("on" if pvlock else "off")
-        tap.ok(len(m) == 1 and m[0].startswith("virt-") and want in m[0].split(",") and
+        suite.ok(len(m) == 1 and m[0].startswith("virt-") and want in m[0].split(",") and
                "kvm-pv-unhalt" not in cl[-1],
                "%s: %s: one -machine, with %s, no kvm-pv-unhalt (%s)"
                % (mode, what, want, m), cl[-1])
     elif pvlock:
-        tap.ok(len(m) == 2 and m[0].startswith("virt-") and m[1] == "pvlock=on",
+        suite.ok(len(m) == 2 and m[0].startswith("virt-") and m[1] == "pvlock=on",
                "%s: %s: libvirt's -machine, then the passthrough's "
                "-machine pvlock=on (%s)" % (mode, what, m), cl[-1])
     else:
-        tap.ok(len(m) == 1 and "pvlock" not in cl[-1],
+        suite.ok(len(m) == 1 and "pvlock" not in cl[-1],
                "%s: %s: no pvlock on the command line (%s)" % (mode, what, m), cl[-1])
 
 
-def check_taint(tap, d, dom, mode, pvlock, what):
+def check_taint(suite, d, dom, mode, pvlock, what):
     """Before any qemu-monitor-command (which taints custom-monitor): the
     passthrough marks the domain custom-argv, the patched flag does not."""
     info = d.virsh("dominfo", dom).stdout
     log = d.domain_log(dom)
     custom = "custom-argv" in log or "custom configuration" in info
     if mode == "passthrough" and pvlock:
-        tap.ok(custom, "%s: %s: the passthrough taints the domain custom-argv, "
+        suite.ok(custom, "%s: %s: the passthrough taints the domain custom-argv, "
                "as libvirt documents" % (mode, what), info + log[-2000:])
     else:
-        tap.ok(not custom and "custom-monitor" not in log,
+        suite.ok(not custom and "custom-monitor" not in log,
                "%s: %s: the domain is not tainted custom-argv" % (mode, what),
                info + log[-2000:])
 
 
-def boot_once(tap, steps, d, mode, pvlock, notes):
+def boot_once(suite, steps, d, mode, pvlock, notes):
     """Define, start, check and let the guest power off: pvlock on|off."""
     what = "pvlock %s" % ("on" if pvlock else "off")
     dom = "pv-%s-%s" % (mode, "on" if pvlock else "off")
@@ -268,37 +268,37 @@ def boot_once(tap, steps, d, mode, pvlock, notes):
         if ok:
             r = d.virsh("start", dom)
             ok = r.returncode == 0
-    if not tap.ok(ok, "%s: %s: virsh define and start the aarch64 domain" % (mode, what),
+    if not suite.ok(ok, "%s: %s: virsh define and start the aarch64 domain" % (mode, what),
                   r.stdout + r.stderr + d.domain_log(dom)[-3000:]):
         return
-    check_cmdline(tap, d, dom, mode, pvlock, notes, what)
-    check_taint(tap, d, dom, mode, pvlock, what)
+    check_cmdline(suite, d, dom, mode, pvlock, notes, what)
+    check_taint(suite, d, dom, mode, pvlock, what)
     value, raw = qom_pvlock(d, dom)
-    tap.ok(value is pvlock, "%s: %s: qom-get /machine pvlock says %s"
+    suite.ok(value is pvlock, "%s: %s: qom-get /machine pvlock says %s"
            % (mode, what, "true" if pvlock else "false"), raw)
     with steps("%s: %s: guest runs and powers off" % (mode, what)):
         done = wait_for(lambda: "LINUX done" in read(console), 180)
         state = wait_for(lambda: domstate(d, dom).startswith("shut off") and domstate(d, dom), 60)
     out = read(console)
-    tap.ok(done and state == "shut off (shutdown)",
+    suite.ok(done and state == "shut off (shutdown)",
            "%s: %s: the guest runs its checks and powers off; libvirt: %s"
            % (mode, what, state or domstate(d, dom)), out[-3000:])
     if pvlock:
         samples = [(own, a) for _, own, a in linux.samples(out)]
-        tap.ok("REGION present" in out and "KVM: hypervisor services detected "
+        suite.ok("REGION present" in out and "KVM: hypervisor services detected "
                "(0x00000000 0x00000000 0x00000000 0x00000001)" in out,
                "%s: %s: the guest finds the KVM services and reads the region"
                % (mode, what), out[-3000:])
-        tap.ok(len(samples) == 30 and
+        suite.ok(len(samples) == 30 and
                all(own == [0] * VCPUS for own, _ in samples) and
                all(v in (0, 1) for _, a in samples for v in a),
                "%s: %s: %d samples: each vCPU reads its own flag as 0, every "
                "flag is 0 or 1" % (mode, what, len(samples)), out[-3000:])
         busy = [a[1] for p, _, a in linux.samples(out) if p == "busy1"]
-        tap.note("%s: vCPU 1 busy, read from vCPU 0 (MTTCG: not a test): %s"
+        suite.note("%s: vCPU 1 busy, read from vCPU 0 (MTTCG: not a test): %s"
                  % (mode, busy))
     else:
-        tap.ok("REGION absent" in out and "hypervisor services detected" not in out,
+        suite.ok("REGION absent" in out and "hypervisor services detected" not in out,
                "%s: %s: the guest finds no region and no KVM services" % (mode, what),
                out[-3000:])
     d.virsh("undefine", dom)
@@ -310,28 +310,28 @@ def migrate(steps, src, dst, dom, mode, label, *extra):
                          timeout=300)
 
 
-def hop(tap, steps, src, dst, dom, console, mode, notes):
+def hop(suite, steps, src, dst, dom, console, mode, notes):
     label = "%s -> %s" % (src.name, dst.name)
     r = migrate(steps, src, dst, dom, mode, label)
-    tap.ok(r.returncode == 0, "%s: virsh migrate --live --p2p %s (qemu+tcp, "
+    suite.ok(r.returncode == 0, "%s: virsh migrate --live --p2p %s (qemu+tcp, "
            "network namespaces)" % (mode, label), r.stdout + r.stderr)
     s_src, s_dst = domstate(src, dom), domstate(dst, dom)
-    tap.ok(s_dst == "running (migrated)" and
+    suite.ok(s_dst == "running (migrated)" and
            (s_src == "shut off (migrated)" or "failed to get domain" in s_src),
            "%s: %s: running on %s, gone from %s (%s; %s)"
            % (mode, label, dst.name, src.name, s_dst, s_src), "")
-    check_cmdline(tap, dst, dom, mode, True, notes, "migration destination " + label)
+    check_cmdline(suite, dst, dom, mode, True, notes, "migration destination " + label)
     if mode == "patched":
-        check_taint(tap, dst, dom, mode, True, "after " + label)
+        check_taint(suite, dst, dom, mode, True, "after " + label)
     value, raw = qom_pvlock(dst, dom)
-    tap.ok(value is True, "%s: %s: qom-get pvlock on the destination says true"
+    suite.ok(value is True, "%s: %s: qom-get pvlock on the destination says true"
            % (mode, label), raw)
     good, diag = answers(console)
-    tap.ok(good, "%s: %s: the guest keeps checking its flags, no error" % (mode, label),
+    suite.ok(good, "%s: %s: the guest keeps checking its flags, no error" % (mode, label),
            diag)
 
 
-def refused(tap, steps, src, dst, dom, console, mode, what, expect, dst_expect, *extra):
+def refused(suite, steps, src, dst, dom, console, mode, what, expect, dst_expect, *extra):
     """A migration that must fail: libvirt's error matches every regex of
     expect, and the destination's domain log every one of dst_expect
     (QEMU's own message, where libvirt's does not carry it). With the
@@ -341,12 +341,12 @@ def refused(tap, steps, src, dst, dom, console, mode, what, expect, dst_expect, 
                 *extra)
     err = (r.stdout + r.stderr).strip()
     dlog = dst.domain_log(dom)[before:]
-    tap.note("%s: refused migration, %s: %s" % (mode, what, err))
+    suite.note("%s: refused migration, %s: %s" % (mode, what, err))
     for e in dst_expect:
         m = re.search(".*" + e + ".*", dlog)
-        tap.note("%s: the destination's log: %s" % (mode, m.group(0) if m else "(nothing)"))
+        suite.note("%s: the destination's log: %s" % (mode, m.group(0) if m else "(nothing)"))
     started = "LC_ALL=C" in dlog
-    tap.ok(r.returncode != 0 and all(re.search(e, err) for e in expect) and
+    suite.ok(r.returncode != 0 and all(re.search(e, err) for e in expect) and
            all(re.search(e, dlog) for e in dst_expect) and
            (mode != "patched" or not started),
            "%s: migration %s is refused: %s" % (mode, what, " & ".join(
@@ -356,14 +356,14 @@ def refused(tap, steps, src, dst, dom, console, mode, what, expect, dst_expect, 
            err + "\n" + dlog[-2000:])
     state = domstate(src, dom)
     good, diag = answers(console)
-    tap.ok(state.startswith("running"),
+    suite.ok(state.startswith("running"),
            "%s: after the refused migration %s the source domain runs (%s)"
            % (mode, what, state), "")
-    tap.ok(good, "%s: after the refused migration %s the guest answers" % (mode, what),
+    suite.ok(good, "%s: after the refused migration %s the guest answers" % (mode, what),
            diag)
 
 
-def migration(tap, steps, a, b, c, mode, notes):
+def migration(suite, steps, a, b, c, mode, notes):
     dom = "pv-%s-mig" % mode
     console = os.path.join(E2E, "console", dom + ".log")
     if os.path.exists(console):
@@ -375,12 +375,12 @@ def migration(tap, steps, a, b, c, mode, notes):
         if r.returncode == 0:
             r = a.virsh("start", dom)
         good, diag = answers(console, timeout=120) if r.returncode == 0 else (False, "")
-    if not tap.ok(r.returncode == 0 and good,
+    if not suite.ok(r.returncode == 0 and good,
                   "%s: a pvlock=on guest runs on daemon a, checking its flags" % mode,
                   r.stdout + r.stderr + diag):
         return
-    hop(tap, steps, a, b, dom, console, mode, notes)
-    hop(tap, steps, b, a, dom, console, mode, notes)
+    hop(suite, steps, a, b, dom, console, mode, notes)
+    hop(suite, steps, b, a, dom, console, mode, notes)
 
     # (a) C's emulator, at the same path, is a QEMU without the option.
     if mode == "patched":
@@ -389,7 +389,7 @@ def migration(tap, steps, a, b, c, mode, notes):
     else:
         # libvirt passes on QEMU's refusal to start.
         expect, dst_expect = [r"Property 'virt-[0-9.]+-machine\.pvlock' not found"], []
-    refused(tap, steps, a, c, dom, console, mode,
+    refused(suite, steps, a, c, dom, console, mode,
             "to a daemon whose emulator lacks pvlock", expect, dst_expect)
     # (b) The destination's domain XML has PV-lock off.
     mx = a.virsh("dumpxml", "--migratable", dom).stdout
@@ -406,19 +406,19 @@ def migration(tap, steps, a, b, c, mode, notes):
         off = re.sub(r"\s*<qemu:commandline>.*?</qemu:commandline>", "", mx, flags=re.S)
         expect = [r"job 'migration in' failed: load of migration failed"]
         dst_expect = [r'Unknown ramblock "pvlock", cannot accept migration']
-    if not tap.ok(off != mx, "%s: the destination XML with PV-lock off differs" % mode, mx):
+    if not suite.ok(off != mx, "%s: the destination XML with PV-lock off differs" % mode, mx):
         return
-    refused(tap, steps, a, b, dom, console, mode, "with --xml turning PV-lock off",
+    refused(suite, steps, a, b, dom, console, mode, "with --xml turning PV-lock off",
             expect, dst_expect, "--xml", write(os.path.join(E2E, dom + "-off.xml"), off))
 
     r = a.virsh("destroy", dom)
-    tap.ok(r.returncode == 0 and domstate(a, dom) == "shut off (destroyed)",
+    suite.ok(r.returncode == 0 and domstate(a, dom) == "shut off (destroyed)",
            "%s: virsh destroy ends the migration guest (%s)" % (mode, domstate(a, dom)),
            r.stderr)
     a.virsh("undefine", dom)
 
 
-def run_mode(tap, mode, build, steps, notes):
+def run_mode(suite, mode, build, steps, notes):
     net = Netns(LINKS)
     uuid = "6a1b0b4c-3d2e-4f10-9a8b-%012x" % (0 if mode == "passthrough" else 16)
     daemons = {
@@ -434,26 +434,26 @@ def run_mode(tap, mode, build, steps, notes):
                 err = ""
             except RuntimeError as e:
                 err = str(e)
-        if not tap.ok(not err, "%s: libvirtd and virtlogd start in their own mount and "
+        if not suite.ok(not err, "%s: libvirtd and virtlogd start in their own mount and "
                       "network namespaces, without systemd (a, b, c)" % mode, err):
             return
-        tap.note("%s: %s" % (mode, " / ".join(versions[0].split("\n")[:4])))
+        suite.note("%s: %s" % (mode, " / ".join(versions[0].split("\n")[:4])))
         for pvlock in (True, False):
             try:
-                boot_once(tap, steps, daemons["a"], mode, pvlock, notes)
+                boot_once(suite, steps, daemons["a"], mode, pvlock, notes)
             except Exception:
-                tap.ok(False, "%s: pvlock %s: no exception" % (mode, pvlock),
+                suite.ok(False, "%s: pvlock %s: no exception" % (mode, pvlock),
                        traceback.format_exc())
         try:
-            migration(tap, steps, daemons["a"], daemons["b"], daemons["c"], mode, notes)
+            migration(suite, steps, daemons["a"], daemons["b"], daemons["c"], mode, notes)
         except Exception:
-            tap.ok(False, "%s: migration: no exception" % mode, traceback.format_exc())
+            suite.ok(False, "%s: migration: no exception" % mode, traceback.format_exc())
     finally:
         with steps("%s: stop daemons" % mode):
             killed = {d.name: d.stop() for d in daemons.values()}
             net.teardown()
         left = {d.name: d.processes() for d in daemons.values()}
-        tap.ok(not any(left.values()) and not any(killed.values()),
+        suite.ok(not any(left.values()) and not any(killed.values()),
                "%s: stopped: nothing left in the daemons' namespaces, nothing "
                "needed SIGKILL" % mode, "left %s, killed %s" % (left, killed))
 
@@ -480,7 +480,7 @@ def prerequisites():
     return None
 
 
-def main():
+def parse_args():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--libvirt", metavar="BUILD_DIR",
                    help="patched libvirt build tree (default: $PVLOCK_LIBVIRT_BUILD, "
@@ -488,30 +488,48 @@ def main():
     args = p.parse_args()
     if args.libvirt and not os.path.isdir(args.libvirt):
         p.error("--libvirt %s: no such directory" % args.libvirt)
-    # A CI timeout's SIGTERM still runs the finally: blocks that stop
-    # the daemons and their QEMUs.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit("libvirt suite: terminated"))
-    tap = TAP()
-    why = prerequisites()
-    if why:
-        tap.skip("libvirt suite", why)
-        return tap.done()
-    require("libvirt")
-    os.makedirs(os.path.join(E2E, "console"), exist_ok=True)
-    steps = Steps(tap)
-    notes = []
-    t0 = time.time()
-    run_mode(tap, "passthrough", None, steps, notes)
-    build, why = patched_build(args.libvirt)
-    if build:
-        run_mode(tap, "patched", build, steps, notes)
-    else:
-        tap.skip("patched libvirt: <pvspinlock state='on'/>, migration", why)
-    for n in notes:
-        tap.note("command line, " + n)
-    tap.note("time: total %.1f s" % (time.time() - t0))
-    return tap.done()
+    return args
+
+
+class Libvirt(testing.Suite):
+    """Debian's libvirt first (passthrough), then our patched one."""
+    libvirt = None          # --libvirt
+
+    @classmethod
+    def setUpClass(cls):
+        # A CI timeout's SIGTERM still runs the finally: blocks that stop
+        # the daemons and their QEMUs.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit("libvirt suite: terminated"))
+        cls.why = prerequisites()
+        if not cls.why:
+            require("libvirt")
+            os.makedirs(os.path.join(E2E, "console"), exist_ok=True)
+        cls.notes = []
+        cls.t0 = time.time()
+
+    @classmethod
+    def tearDownClass(cls):
+        for n in cls.notes:
+            cls.note("command line, " + n)
+        cls.note("time: total %.1f s" % (time.time() - cls.t0))
+
+    def test_1_passthrough(self):
+        if self.why:
+            self.skip("libvirt suite", self.why)
+            return
+        run_mode(self, "passthrough", None, Steps(self), self.notes)
+
+    def test_2_patched(self):
+        if self.why:
+            return
+        build, why = patched_build(self.libvirt)
+        if build:
+            run_mode(self, "patched", build, Steps(self), self.notes)
+        else:
+            self.skip("patched libvirt: <pvspinlock state='on'/>, migration", why)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    Libvirt.libvirt = parse_args().libvirt
+    sys.argv[1:] = []
+    sys.exit(testing.main())

@@ -24,7 +24,7 @@ from harness import guests, linux
 from harness import migration as mig
 from harness.migration import migrate, start_dst
 from harness.qemu import VM, QEMU_IMG, VMError
-from harness.tap import TAP
+from harness import testing
 
 LOOP = re.compile(r"^LOOP t=(\d+) iter=(\d+) errors=(\d+)$")
 SMP = 2
@@ -74,31 +74,31 @@ def status(vm):
     return vm.cmd("query-status")["status"]
 
 
-def check_hop(tap, src, dst, info, what):
+def check_hop(suite, src, dst, info, what):
     ok = info.get("status") == "completed"
-    tap.ok(ok, "%s: migration completes" % what, info)
+    suite.ok(ok, "%s: migration completes" % what, info)
     if ok:
         good, diag = progresses(dst)
-        tap.ok(good and status(dst) == "running",
+        suite.ok(good and status(dst) == "running",
                "%s: the guest keeps running and passing its checks on the "
                "destination" % what, diag)
     return ok
 
 
-def test_transports(tap, d):
+def test_transports(suite, d):
     args = machine_args()
     src = start_src(args)
     dst, info = migrate(src, args, "unix:%s/mig.sock" % d.dir)
-    check_hop(tap, src, dst, info, "unix socket")
+    check_hop(suite, src, dst, info, "unix socket")
     src.close()
 
     src, (dst, info) = dst, migrate(dst, args, "tcp:127.0.0.1:0")
-    check_hop(tap, src, dst, info, "TCP on 127.0.0.1")
+    check_hop(suite, src, dst, info, "TCP on 127.0.0.1")
     src.close()
 
     src, (dst, info) = dst, migrate(dst, args, "tcp:127.0.0.1:0",
                                     caps=("return-path", "multifd"))
-    check_hop(tap, src, dst, info, "multifd over TCP")
+    check_hop(suite, src, dst, info, "multifd over TCP")
     src.close()
 
     # Ten more hops, back and forth between two sockets.
@@ -110,10 +110,10 @@ def test_transports(tap, d):
         if not ok:
             break
     good, diag = progresses(dst)
-    tap.ok(ok and good, "10 migrations back and forth: the guest never fails a "
+    suite.ok(ok and good, "10 migrations back and forth: the guest never fails a "
            "check (iteration count keeps growing)", "%s\n%s" % (info, diag))
     _, it, err = last_loop(dst)
-    tap.note("after 13 migrations: iter=%s errors=%s" % (it, err))
+    suite.note("after 13 migrations: iter=%s errors=%s" % (it, err))
     dst.close()
 
 
@@ -141,10 +141,10 @@ def netns_teardown():
         subprocess.run(["ip", "netns", "del", ns], capture_output=True)
 
 
-def test_netns(tap):
+def test_netns(suite):
     why = netns_setup()
     if why:
-        tap.skip("two network namespaces joined by veth", why)
+        suite.skip("two network namespaces joined by veth", why)
         return
     try:
         args = machine_args()
@@ -152,35 +152,35 @@ def test_netns(tap):
         b = ("ip", "netns", "exec", "pvlock-b")
         src = start_src(args, prefix=a)
         dst, info = migrate(src, args, "tcp:10.199.0.2:4444", prefix=b)
-        check_hop(tap, src, dst, info, "between two network namespaces (veth)")
+        check_hop(suite, src, dst, info, "between two network namespaces (veth)")
         src.close()
         src, (dst, info) = dst, migrate(dst, args, "tcp:10.199.0.1:4445", prefix=a)
-        check_hop(tap, src, dst, info, "and back")
+        check_hop(suite, src, dst, info, "and back")
         src.close()
         dst.close()
     finally:
         netns_teardown()
 
 
-def test_postcopy(tap, d):
+def test_postcopy(suite, d):
     args = machine_args()
     src = start_src(args)
     try:
         dst, info = migrate(src, args, "unix:%s/pc.sock" % d.dir,
                             caps=("return-path", "postcopy-ram"), postcopy=True)
     except VMError as e:
-        tap.skip("postcopy", "QEMU refused postcopy here: %s" % e)
+        suite.skip("postcopy", "QEMU refused postcopy here: %s" % e)
         src.close()
         return
     if info.get("status") != "completed" and "userfault" in str(info).lower():
-        tap.skip("postcopy", "no userfaultfd: %s" % info.get("error-desc"))
+        suite.skip("postcopy", "no userfaultfd: %s" % info.get("error-desc"))
     else:
-        check_hop(tap, src, dst, info, "postcopy")
+        check_hop(suite, src, dst, info, "postcopy")
     src.close()
     dst.close()
 
 
-def expect_refused(tap, d, what, dst_args, message, action=None, src_args=None):
+def expect_refused(suite, d, what, dst_args, message, action=None, src_args=None):
     """A migration that must fail; the source keeps its guest going, and a
     second migration to a correct destination then succeeds."""
     args = src_args or machine_args()
@@ -199,36 +199,36 @@ def expect_refused(tap, d, what, dst_args, message, action=None, src_args=None):
         dst.wait_exit(30)
     desc = "%s %s" % (info.get("error-desc", ""), dst.log() if dst else "")
     if message == "cancelled":
-        tap.ok(info.get("status") == "cancelled", "%s: migration is cancelled" % what,
+        suite.ok(info.get("status") == "cancelled", "%s: migration is cancelled" % what,
                info)
     else:
-        tap.ok(info.get("status") == "failed" and info.get("error-desc") and
+        suite.ok(info.get("status") == "failed" and info.get("error-desc") and
                message in desc,
                "%s: migration fails, saying %r" % (what, message or info.get("error-desc")),
                "%s\n%s" % (info, desc))
     good, diag = progresses(src)
-    tap.ok(status(src) == "running" and good,
+    suite.ok(status(src) == "running" and good,
            "%s: the source keeps running, its guest misses no check" % what, diag)
     if dst:
         dst.close()
     if action:
         src.cmd("migrate-set-parameters", **{"max-bandwidth": 128 << 20})
     good_dst, info = migrate(src, args, "unix:%s/good.sock" % d.dir)
-    check_hop(tap, src, good_dst, info, "%s, then a correct destination" % what)
+    check_hop(suite, src, good_dst, info, "%s, then a correct destination" % what)
     src.close()
     good_dst.close()
 
 
-def test_failures(tap, d):
-    expect_refused(tap, d, "destination with pvlock=off", machine_args("off"),
+def test_failures(suite, d):
+    expect_refused(suite, d, "destination with pvlock=off", machine_args("off"),
                    'Unknown ramblock "pvlock"')
     # Under KVM the source's registers would turn KVM's PTP clock back on:
     # both accelerators refuse it.
-    expect_refused(tap, d, "pvlock=off source, destination with pvlock=on",
+    expect_refused(suite, d, "pvlock=off source, destination with pvlock=on",
                    machine_args("on"),
                    "pvlock: the migration source has no PV-lock structure for vCPU 0",
                    src_args=machine_args("off"))
-    expect_refused(tap, d, "destination with other maxcpus",
+    expect_refused(suite, d, "destination with other maxcpus",
                    machine_args(maxcpus=4),
                    "pvlock: the migration source has 2 vCPU slots, this machine has 4")
 
@@ -238,34 +238,34 @@ def test_failures(tap, d):
     def cancel(src, dst):
         src.cmd("migrate_cancel")
 
-    expect_refused(tap, d, "destination killed mid-migration", machine_args(),
+    expect_refused(suite, d, "destination killed mid-migration", machine_args(),
                    "", action=kill_dst)
-    expect_refused(tap, d, "migration cancelled", machine_args(), "cancelled",
+    expect_refused(suite, d, "migration cancelled", machine_args(), "cancelled",
                    action=cancel)
 
 
-def test_snapshot_reset(tap, d):
+def test_snapshot_reset(suite, d):
     disk = os.path.join(d.dir, "snap.qcow2")
     subprocess.check_call([QEMU_IMG, "create", "-q", "-f", "qcow2", disk, "64M"])
     src = start_src(machine_args(extra=["-drive", "if=none,id=snap,format=qcow2,file=%s" % disk]))
     try:
         out = src.hmp("savevm s1")
         good, diag = progresses(src)
-        tap.ok("Error" not in out and good, "savevm on qcow2: the guest goes on", out + diag)
+        suite.ok("Error" not in out and good, "savevm on qcow2: the guest goes on", out + diag)
         progresses(src)
         out = src.hmp("loadvm s1")
         good, diag = progresses(src, continues=False)
-        tap.ok("Error" not in out and good,
+        suite.ok("Error" not in out and good,
                "loadvm: the guest resumes from the snapshot and passes its checks",
                out + diag)
         flags = src.read_flags(SMP)
-        tap.ok(all(f in (0, 1) for f in flags), "loadvm: flags are 0 or 1", flags)
+        suite.ok(all(f in (0, 1) for f in flags), "loadvm: flags are 0 or 1", flags)
 
         n0 = len(src.output().splitlines())
         src.cmd("system_reset")
         idx, line = src.wait_line(lambda l: l.startswith("LOOP boot"), 30, n0)
         good, diag = progresses(src, continues=False)
-        tap.ok(line == "LOOP boot probe=ok cpus=%d" % SMP and good,
+        suite.ok(line == "LOOP boot probe=ok cpus=%d" % SMP and good,
                "system_reset: the guest boots again, re-probes and passes", diag)
     finally:
         src.close()
@@ -287,24 +287,24 @@ def linux_progress(vm, after):
     return n2 > n1 and e1 == e2 == 0, n1, "%s / %s" % (l1, l2)
 
 
-def test_linux(tap, d):
+def test_linux(suite, d):
     args = ["-machine", "virt,pvlock=on", "-cpu", "max", "-smp", "4", "-m", "512M"
             ] + linux.guest().args("loop")
     src = VM(args, name="linux-src")
     src.connect()
     good, n_src, diag = linux_progress(src, 0)
-    tap.ok(good, "Linux guest: checks every vCPU's own flag in a loop", diag)
+    suite.ok(good, "Linux guest: checks every vCPU's own flag in a loop", diag)
     dst, info = migrate(src, args, "unix:%s/linux.sock" % d.dir)
-    tap.ok(info.get("status") == "completed", "Linux guest: live migration completes",
+    suite.ok(info.get("status") == "completed", "Linux guest: live migration completes",
            info)
     good, n_dst, diag = linux_progress(dst, 0)
-    tap.ok(good and n_dst > n_src,
+    suite.ok(good and n_dst > n_src,
            "Linux guest: keeps looping on the destination, no failed check", diag)
     src.close()
     dst.close()
 
 
-def test_pv_linux(tap, d):
+def test_pv_linux(suite, d):
     """Our PV-lock aware kernel migrates live in the middle of a lock
     workload, under round-robin TCG, and keeps using PV-lock."""
     args = ["-machine", "virt,pvlock=on", "-cpu", "max", "-smp", "4",
@@ -316,11 +316,11 @@ def test_pv_linux(tap, d):
     i, _ = src.wait_line(lambda l: l.startswith("PVCOUNT"), 120)
     time.sleep(4)
     dst, info = migrate(src, args, "unix:%s/pv.sock" % d.dir)
-    tap.ok(i is not None and info.get("status") == "completed",
+    suite.ok(i is not None and info.get("status") == "completed",
            "PV guest: live migration in the middle of the mmap workload "
            "completes", src.output()[-2000:] + "\n%s" % info)
     flags = dst.read_flags(4)
-    tap.ok(all(f in (0, 1) for f in flags),
+    suite.ok(all(f in (0, 1) for f in flags),
            "PV guest: the destination's flags are 0 or 1: %s" % flags, flags)
     rc = dst.wait_exit(120)
     out = src.output() + "\n" + dst.output()
@@ -330,7 +330,7 @@ def test_pv_linux(tap, d):
     end = [sum(c) for a, c in r["counts"] if a == "creat"]
     bad = [l for l in out.splitlines()
            if re.search(r"WARNING|BUG|Oops|Call trace|arm64-pvlock: CPU", l)]
-    tap.ok(rc == 0 and r["done"] and {"mmap", "creat"} <= set(r["results"]) and
+    suite.ok(rc == 0 and r["done"] and {"mmap", "creat"} <= set(r["results"]) and
            not r["failed"] and not bad and mid and end and end[-1] > mid[-1],
            "PV guest: the workloads finish on the destination, whose preempted "
            "answers keep growing (%s -> %s), no kernel warning"
@@ -356,10 +356,10 @@ def elf_segments(path):
         return out
 
 
-def test_icount_dump(tap, d):
+def test_icount_dump(suite, d):
     vm = start_src(machine_args(extra=["-icount", "shift=auto"]))
     good, diag = progresses(vm)
-    tap.ok(good, "-icount shift=auto: the loop guest passes its checks", diag)
+    suite.ok(good, "-icount shift=auto: the loop guest passes its checks", diag)
     vm.close()
 
     vm = start_src(machine_args())
@@ -368,28 +368,48 @@ def test_icount_dump(tap, d):
     good, diag = progresses(vm)
     segments = elf_segments(path)
     base = vm.pvlock_base()
-    tap.ok((base, 0x10000) in segments and (0x40000000, 256 << 20) in segments
+    suite.ok((base, 0x10000) in segments and (0x40000000, 256 << 20) in segments
            and good, "dump-guest-memory: RAM and the PV-lock region dumped, the "
            "guest goes on", "%s\n%s" % ([(hex(a), n) for a, n in segments], diag))
     vm.close()
 
 
-def main():
-    tap = TAP()
-    d = types.SimpleNamespace(dir=tempfile.mkdtemp(prefix="pvlock-mig-"))
-    try:
-        test_transports(tap, d)
-        test_netns(tap)
-        test_postcopy(tap, d)
-        test_linux(tap, d)
-        test_pv_linux(tap, d)
-        test_failures(tap, d)
-        test_snapshot_reset(tap, d)
-        test_icount_dump(tap, d)
-    finally:
-        shutil.rmtree(d.dir, ignore_errors=True)
-    return tap.done()
+class Migration(testing.Suite):
+    """In the order the checks were written: each scenario starts its own
+    VMs; the directory for sockets and files is shared."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.d = types.SimpleNamespace(dir=tempfile.mkdtemp(prefix="pvlock-mig-"))
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.d.dir, ignore_errors=True)
+
+    def test_1_transports(self):
+        test_transports(self, self.d)
+
+    def test_2_netns(self):
+        test_netns(self)
+
+    def test_3_postcopy(self):
+        test_postcopy(self, self.d)
+
+    def test_4_linux(self):
+        test_linux(self, self.d)
+
+    def test_5_pv_linux(self):
+        test_pv_linux(self, self.d)
+
+    def test_6_failures(self):
+        test_failures(self, self.d)
+
+    def test_7_snapshot_reset(self):
+        test_snapshot_reset(self, self.d)
+
+    def test_8_icount_dump(self):
+        test_icount_dump(self, self.d)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(testing.main())

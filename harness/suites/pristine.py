@@ -33,7 +33,7 @@ import time
 from harness import PATHS, QEMU_BUILD, QEMU_TREE, TOP, script
 from harness import migration
 from harness.qemu import QEMU, VM
-from harness.tap import TAP
+from harness import testing
 
 # Everything that makes a run depend on more than the binary is pinned:
 # -seed makes the device tree's kaslr-seed and rng-seed (random on every
@@ -154,7 +154,7 @@ def difference(name, a, b, a_name, b_name):
                                       "difference is in the raw bytes)"]))
 
 
-def compare_machines(tap, pristine):
+def compare_machines(suite, pristine):
     ref = [collect(pristine, "virt"), collect(pristine, "virt")]
     patched = [collect(QEMU, "virt"), collect(QEMU, "virt")]
     off = collect(QEMU, "virt,pvlock=off")
@@ -162,23 +162,23 @@ def compare_machines(tap, pristine):
     for name in ARTIFACTS:
         for build, runs in (("pristine", ref), ("patched", patched)):
             d = difference(name, runs[0][name], runs[1][name], "run 1", "run 2")
-            tap.ok(not d, "%s: two runs of the %s build give the same %s"
+            suite.ok(not d, "%s: two runs of the %s build give the same %s"
                    % (name, build, name), d)
     for name in ARTIFACTS:
         for machine, got in (("virt", patched[0]), ("virt,pvlock=off", off)):
             d = difference(name, ref[0][name], got[name], "pristine virt",
                            "patched " + machine)
-            tap.ok(not d, "%s: patched -machine %s is pristine's, byte for byte "
+            suite.ok(not d, "%s: patched -machine %s is pristine's, byte for byte "
                    "(%d bytes)" % (name, machine, len(got[name])), d)
     for name in ARTIFACTS:
         d = difference(name, ref[0][name], on[name], "pristine virt",
                        "patched virt,pvlock=on")
         if name in PVLOCK_ON_DIFFERS:
-            tap.ok(bool(d), "%s: pvlock=on differs from pristine (the comparison "
+            suite.ok(bool(d), "%s: pvlock=on differs from pristine (the comparison "
                    "can fail)" % name, "no difference")
-            tap.note("\n".join(d.splitlines()[:12]))
+            suite.note("\n".join(d.splitlines()[:12]))
         else:
-            tap.ok(not d, "%s: pvlock=on is pristine's too (found by hypercall, "
+            suite.ok(not d, "%s: pvlock=on is pristine's too (found by hypercall, "
                    "not in the device tree)" % name, d)
 
 
@@ -302,7 +302,7 @@ def counts(res):
     return "%d/%d/%d" % (c["OK"], c["FAIL"], c["SKIP"])
 
 
-def compare_suites(tap, pristine_build):
+def compare_suites(suite, pristine_build):
     """No test that passes on pristine may fail, or be skipped or missing,
     on the patched build. With every result of both builds (cached, or
     QEMU_PVLOCK_PRISTINE_FULL=1: make compare-pristine) the counts go
@@ -338,25 +338,25 @@ def compare_suites(tap, pristine_build):
                 if redo else "")
             rows.append((suite, "%d of %d run" % (len(redo), len(listed)),
                          counts(after)))
-        tap.note("%s, pristine: %s; patched: %s" % (suite, how_p, how_q))
+        suite.note("%s, pristine: %s; patched: %s" % (suite, how_p, how_q))
         lost = sorted("%s: %s on pristine, %s on patched" % (n, r, after.get(n, "missing"))
                       for n, r in before.items() if ok(r) and not ok(after.get(n)))
         lost += sorted("%s: on pristine, missing on patched" % n
                        for n in listed if n not in after)
-        tap.ok(listed and not lost, "%s: every test that passes on pristine "
+        suite.ok(listed and not lost, "%s: every test that passes on pristine "
                "passes on patched (%d tests)" % (suite, len(listed)),
                "\n".join(lost) or "pristine lists no tests")
         added = sorted(set(after) - listed)
         if added:
-            tap.note("%s: only on patched: %s" % (
+            suite.note("%s: only on patched: %s" % (
                 suite, ", ".join("%s %s" % (n, after[n]) for n in added)))
-    tap.note("QEMU's tests, OK/FAIL/SKIP (FAIL counts every other result):")
-    tap.note("%-15s %-16s %-12s" % ("suite", "pristine", "patched"))
+    suite.note("QEMU's tests, OK/FAIL/SKIP (FAIL counts every other result):")
+    suite.note("%-15s %-16s %-12s" % ("suite", "pristine", "patched"))
     for suite, p, q in rows:
-        tap.note("%-15s %-16s %-12s" % (suite, p, q))
+        suite.note("%-15s %-16s %-12s" % (suite, p, q))
 
 
-def base_is_upstream(tap):
+def base_is_upstream(suite):
     """The pristine tree is upstream plus the local build fixes only."""
     changed = subprocess.check_output(
         ["git", "-C", QEMU_TREE, "diff", "--name-only", "upstream", "base"],
@@ -368,22 +368,28 @@ def base_is_upstream(tap):
             for line in open(os.path.join(local, p)):
                 if line.startswith("diff --git a/"):
                     fixed.add(line.split()[2][2:])
-    tap.ok(changed and set(changed) <= fixed,
+    suite.ok(changed and set(changed) <= fixed,
            "pristine (tag base) differs from upstream's tarball only in the "
            "files of patches/local/ (%s)" % ", ".join(changed),
            "changed: %s\npatches/local touches: %s" % (changed, sorted(fixed)))
 
 
-def main():
-    tap = TAP()
-    # The tests' binaries are built only if their results are not cached
-    # (cached_results()): in a fresh clone that saves their links.
-    pristine = script("scripts/build/pristine.sh", "qemu-system-aarch64")[-1]
-    base_is_upstream(tap)
-    compare_machines(tap, pristine)
-    compare_suites(tap, os.path.dirname(pristine))
-    return tap.done()
+class Pristine(testing.Suite):
+    @classmethod
+    def setUpClass(cls):
+        # The tests' binaries are built only if their results are not
+        # cached (cached_results()): in a fresh clone that saves their links.
+        cls.pristine = script("scripts/build/pristine.sh", "qemu-system-aarch64")[-1]
+
+    def test_1_base_is_upstream(self):
+        base_is_upstream(self)
+
+    def test_2_machines(self):
+        compare_machines(self, self.pristine)
+
+    def test_3_suites(self):
+        compare_suites(self, os.path.dirname(self.pristine))
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(testing.main())

@@ -13,7 +13,7 @@ import tempfile
 from harness import guests
 from harness.libvirtd import SUN_PATH_MAX, short_path
 from harness.qemu import QEMU, VM
-from harness.tap import TAP
+from harness import testing
 
 
 def run(args, stdin=""):
@@ -26,81 +26,80 @@ def run(args, stdin=""):
     return r.returncode, r.stdout + r.stderr
 
 
-def main():
-    tap = TAP(plan=6)
+class Smoke(testing.Suite):
+    def test_smoke(self):
 
-    # qtest: the machine is built and answers QMP.
-    _, out = run(["-machine", "virt", "-accel", "qtest", "-qtest", "null",
-                  "-display", "none", "-nodefaults", "-qmp", "stdio"],
-                 '{"execute": "qmp_capabilities"}\n'
-                 '{"execute": "qom-get", "arguments": {"path": "/machine", '
-                 '"property": "type"}}\n'
-                 '{"execute": "quit"}\n')
-    tap.ok('"return": "virt-10.2-machine"' in out, "virt starts under qtest", out)
+        # qtest: the machine is built and answers QMP.
+        _, out = run(["-machine", "virt", "-accel", "qtest", "-qtest", "null",
+                      "-display", "none", "-nodefaults", "-qmp", "stdio"],
+                     '{"execute": "qmp_capabilities"}\n'
+                     '{"execute": "qom-get", "arguments": {"path": "/machine", '
+                     '"property": "type"}}\n'
+                     '{"execute": "quit"}\n')
+        self.ok('"return": "virt-10.2-machine"' in out, "virt starts under qtest", out)
 
-    # TCG: a guest prints through the PL011 and powers off through PSCI.
-    rc, out = run(["-machine", "virt", "-cpu", "max", "-accel", "tcg", "-m", "128",
-                   "-display", "none", "-nodefaults", "-serial", "stdio",
-                   "-kernel", guests.build("hello")])
-    tap.ok(rc == 0 and "hello from aarch64 guest code" in out,
-           "virt runs guest code under TCG and powers off",
-           "exit status %s\n%s" % (rc, out))
+        # TCG: a guest prints through the PL011 and powers off through PSCI.
+        rc, out = run(["-machine", "virt", "-cpu", "max", "-accel", "tcg", "-m", "128",
+                       "-display", "none", "-nodefaults", "-serial", "stdio",
+                       "-kernel", guests.build("hello")])
+        self.ok(rc == 0 and "hello from aarch64 guest code" in out,
+                "virt runs guest code under TCG and powers off",
+                "exit status %s\n%s" % (rc, out))
 
-    # The firmware path finds the ROMs the +ds tarball lacks.
-    _, out = run(["-L", "help"])
-    tap.ok("/usr/lib/ipxe/qemu" in out and
-           os.path.isfile("/usr/lib/ipxe/qemu/efi-virtio.rom"),
-           "firmware path includes Debian's ipxe-qemu ROMs", out)
+        # The firmware path finds the ROMs the +ds tarball lacks.
+        _, out = run(["-L", "help"])
+        self.ok("/usr/lib/ipxe/qemu" in out and
+                os.path.isfile("/usr/lib/ipxe/qemu/efi-virtio.rom"),
+                "firmware path includes Debian's ipxe-qemu ROMs", out)
 
-    # harness.qemu.VM (QEMU's QEMUMachine): QMP before the guest runs, the
-    # console line by line, the exit status.
-    vm = VM(["-machine", "virt", "-cpu", "max", "-m", "128", "-S",
-             "-kernel", guests.build("hello")], name="smoke")
-    try:
-        before = vm.connect().cmd("query-status")["status"]
-        vm.cmd("cont")
-        rc = vm.wait_exit(60)
-        tap.ok(before == "prelaunch" and rc == 0 and
-               "hello from aarch64 guest code" in vm.lines,
-               "harness.qemu.VM: QMP answers, the console is read line by "
-               "line, the guest powers off", "%s %s\n%s" % (before, rc, vm.output()))
-    finally:
-        vm.close()
-
-    # A VM that QEMU refuses to start: its status and QEMU's message.
-    vm = VM(["-machine", "virt,pvlock=maybe"], name="smoke-bad")
-    try:
-        rc = vm.wait_exit(30)
-        tap.ok(rc == 1 and "pvlock" in vm.log(),
-               "harness.qemu.VM: a refused start gives QEMU's status and "
-               "message", "%s\n%s" % (rc, vm.log()))
-    finally:
-        vm.close()
-
-    # A deep checkout: a socket in a directory far deeper than sun_path's
-    # 107 characters, bound and reached through short_path(), as the
-    # libvirt daemons' sockets are (harness/libvirtd.py).
-    with tempfile.TemporaryDirectory(prefix="pvlock-deep-") as d:
-        deep = os.path.join(d, *(["a-directory-of-a-deep-checkout"] * 6))
-        os.makedirs(deep)
-        path = os.path.join(short_path(deep), "libvirt-sock")
-        srv, cli = socket.socket(socket.AF_UNIX), socket.socket(socket.AF_UNIX)
+        # harness.qemu.VM (QEMU's QEMUMachine): QMP before the guest runs, the
+        # console line by line, the exit status.
+        vm = VM(["-machine", "virt", "-cpu", "max", "-m", "128", "-S",
+                 "-kernel", guests.build("hello")], name="smoke")
         try:
-            srv.bind(path)
-            srv.listen(1)
-            cli.connect(path)
-            ok = os.path.exists(os.path.join(deep, "libvirt-sock"))
-        except OSError as e:
-            ok = False
-            path += ": %s" % e
+            before = vm.connect().cmd("query-status")["status"]
+            vm.cmd("cont")
+            rc = vm.wait_exit(60)
+            self.ok(before == "prelaunch" and rc == 0 and
+                    "hello from aarch64 guest code" in vm.lines,
+                    "harness.qemu.VM: QMP answers, the console is read line by "
+                    "line, the guest powers off", "%s %s\n%s" % (before, rc, vm.output()))
         finally:
-            srv.close()
-            cli.close()
-        tap.ok(ok and len(deep) > SUN_PATH_MAX,
-               "a socket %d characters deep is bound and reached through a "
-               "short path" % len(os.path.join(deep, "libvirt-sock")), path)
-    return tap.done()
+            vm.close()
+
+        # A VM that QEMU refuses to start: its status and QEMU's message.
+        vm = VM(["-machine", "virt,pvlock=maybe"], name="smoke-bad")
+        try:
+            rc = vm.wait_exit(30)
+            self.ok(rc == 1 and "pvlock" in vm.log(),
+                    "harness.qemu.VM: a refused start gives QEMU's status and "
+                    "message", "%s\n%s" % (rc, vm.log()))
+        finally:
+            vm.close()
+
+        # A deep checkout: a socket in a directory far deeper than sun_path's
+        # 107 characters, bound and reached through short_path(), as the
+        # libvirt daemons' sockets are (harness/libvirtd.py).
+        with tempfile.TemporaryDirectory(prefix="pvlock-deep-") as d:
+            deep = os.path.join(d, *(["a-directory-of-a-deep-checkout"] * 6))
+            os.makedirs(deep)
+            path = os.path.join(short_path(deep), "libvirt-sock")
+            srv, cli = socket.socket(socket.AF_UNIX), socket.socket(socket.AF_UNIX)
+            try:
+                srv.bind(path)
+                srv.listen(1)
+                cli.connect(path)
+                ok = os.path.exists(os.path.join(deep, "libvirt-sock"))
+            except OSError as e:
+                ok = False
+                path += ": %s" % e
+            finally:
+                srv.close()
+                cli.close()
+            self.ok(ok and len(deep) > SUN_PATH_MAX,
+                    "a socket %d characters deep is bound and reached through a "
+                    "short path" % len(os.path.join(deep, "libvirt-sock")), path)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(testing.main())

@@ -13,7 +13,7 @@ import sys
 import tempfile
 
 from harness import QEMU_TREE, TOP
-from harness.tap import TAP
+from harness import testing
 
 SERIES = os.path.join(TOP, "patches")
 MIRROR = os.path.join(TOP, "qemu")
@@ -35,7 +35,7 @@ def git(*args, cwd=QEMU_TREE):
 STANDALONE = ("0002-target-arm-take-the-WFE-trap.patch",)
 
 
-def applies_to_pristine(tap, patches, what="patches/ applies with git am to "
+def applies_to_pristine(suite, patches, what="patches/ applies with git am to "
                         "pristine QEMU (no local fixes)"):
     """git am, as a maintainer would, on the untouched tarball."""
     tmp = tempfile.mkdtemp(prefix="pvlock-am-")
@@ -48,24 +48,24 @@ def applies_to_pristine(tap, patches, what="patches/ applies with git am to "
                        GIT_COMMITTER_EMAIL="style-suite@qemu-pvlock.invalid")
             r = subprocess.run(["git", "am", "-q"] + patches, cwd=wt, env=env,
                                capture_output=True, text=True)
-        tap.ok(r.returncode == 0, what, r.stdout + r.stderr)
+        suite.ok(r.returncode == 0, what, r.stdout + r.stderr)
     finally:
         git("worktree", "remove", "--force", wt)
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def checkpatch(tap, patch):
+def checkpatch(suite, patch):
     r = subprocess.run([os.path.join(QEMU_TREE, "scripts", "checkpatch.pl"),
                         patch], cwd=QEMU_TREE, capture_output=True, text=True)
     out = r.stdout + r.stderr
     name = os.path.basename(patch)
-    if tap.ok(re.search(r"^total: 0 errors", out, re.M) is not None,
+    if suite.ok(re.search(r"^total: 0 errors", out, re.M) is not None,
               "checkpatch: %s" % name, out):
         for block in re.findall(r"^WARNING.*\n(?:.+\n){0,2}", out, re.M):
-            tap.note("  " + block.rstrip().replace("\n", "\n  "))
+            suite.note("  " + block.rstrip().replace("\n", "\n  "))
 
 
-def signed_off(tap, patch):
+def signed_off(suite, patch):
     """The Developer's Certificate of Origin: the author signs off, with
     an identity that is not a placeholder."""
     text = open(patch).read()
@@ -74,12 +74,12 @@ def signed_off(tap, patch):
     author = re.sub(r"\s+", " ", m.group(1)) if m else ""
     sobs = re.findall(r"^Signed-off-by: (.+)$", head, re.M)
     fake = [s for s in sobs if re.search(r"@localhost|\.invalid>", s)]
-    tap.ok(author in sobs and not fake,
+    suite.ok(author in sobs and not fake,
            "signed off by its author: %s" % os.path.basename(patch),
            "From: %s\nSigned-off-by: %s" % (author, sobs))
 
 
-def mirror_matches(tap):
+def mirror_matches(suite):
     """qemu/ is the series' new files as plain files, nothing else."""
     added = git("diff", "--name-only", "--diff-filter=A", "base", "HEAD").stdout.split()
     problems = []
@@ -95,7 +95,7 @@ def mirror_matches(tap):
             rel = os.path.relpath(os.path.join(root, name), MIRROR)
             if rel not in added:
                 problems.append("qemu/%s is not added by the series" % rel)
-    tap.ok(added and not problems,
+    suite.ok(added and not problems,
            "qemu/ holds exactly the %d files the series adds" % len(added),
            "\n".join(problems))
 
@@ -112,7 +112,7 @@ def added_lines(patch):
     return out
 
 
-def code_shape(tap, patches):
+def code_shape(suite, patches):
     per_file = {}
     for p in patches:
         for f, lines in added_lines(p).items():
@@ -120,7 +120,7 @@ def code_shape(tap, patches):
     ifdefs = ["%s: %s" % (f, l.strip()) for f, ls in per_file.items()
               if f.startswith("hw/") for l in ls
               if re.match(r"\s*#\s*if.*CONFIG_(TCG|KVM)", l)]
-    tap.ok(not ifdefs, "no #ifdef CONFIG_TCG/CONFIG_KVM added in hw/",
+    suite.ok(not ifdefs, "no #ifdef CONFIG_TCG/CONFIG_KVM added in hw/",
            "\n".join(ifdefs))
     # Each ABI number is defined once in QEMU's C code, and its tests
     # read it from there. Guest programs (tests/tcg) are the exception:
@@ -132,30 +132,42 @@ def code_shape(tap, patches):
                         if f.endswith((".c", ".h")) and
                         not f.startswith("tests/tcg/") for l in ls
                         if number in l.lower()})
-        tap.ok(where == [home], "%s is written in C only in %s" % (number, home),
+        suite.ok(where == [home], "%s is written in C only in %s" % (number, home),
                "found in: %s" % where)
 
 
-def main():
-    patches = series_patches()
-    tap = TAP()
-    applies_to_pristine(tap, patches)
-    for p in patches:
-        checkpatch(tap, p)
-    for p in patches:
-        signed_off(tap, p)
-    mirror_matches(tap)
-    code_shape(tap, patches)
-    # The WFE trap: posted on its own, so it applies alone and is held to
-    # the same rules.
-    for name in STANDALONE:
-        p = os.path.join(SERIES, "local", name)
-        applies_to_pristine(tap, [p], "%s applies with git am to pristine QEMU "
-                            "on its own" % name)
-        checkpatch(tap, p)
-        signed_off(tap, p)
-    return tap.done()
+class Style(testing.Suite):
+    @classmethod
+    def setUpClass(cls):
+        cls.patches = series_patches()
+
+    def test_1_applies(self):
+        applies_to_pristine(self, self.patches)
+
+    def test_2_checkpatch(self):
+        for p in self.patches:
+            checkpatch(self, p)
+
+    def test_3_signed_off(self):
+        for p in self.patches:
+            signed_off(self, p)
+
+    def test_4_mirror(self):
+        mirror_matches(self)
+
+    def test_5_code_shape(self):
+        code_shape(self, self.patches)
+
+    def test_6_standalone(self):
+        """The WFE trap: posted on its own, so it applies alone and is
+        held to the same rules."""
+        for name in STANDALONE:
+            p = os.path.join(SERIES, "local", name)
+            applies_to_pristine(self, [p], "%s applies with git am to pristine "
+                                "QEMU on its own" % name)
+            checkpatch(self, p)
+            signed_off(self, p)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(testing.main())

@@ -6,7 +6,7 @@
 # then run libvirt's own tests for the files the series changes, and
 # the check of the QMP replies files. Ends with meson's summary and
 # exits non-zero if a test failed. Not part of scripts/test.sh: the
-# first build takes too long for CI (README, "The libvirt patches").
+# first build takes too long for CI (docs/libvirt-patches.md).
 
 . "$(dirname "$0")/lib.sh"
 
