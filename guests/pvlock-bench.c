@@ -15,6 +15,11 @@
  *  4 run:    every vCPU dirties 16 MiB of memory forever; makes
  *            no PV-lock call (the same guest with pvlock on or off, for
  *            the migration figures).
+ *  5 yield:  every vCPU executes YIELD 2,000,000 times and nothing else: on
+ *            one TCG thread each YIELD ends the vCPU's turn, so QEMU
+ *            writes two flags per instruction with pvlock=on and none
+ *            with pvlock=off (the price of the flag stores, timed by the
+ *            host).
  */
 #include "lib.h"
 
@@ -23,10 +28,12 @@
 #define MODE_CPU        2
 #define MODE_LOCK       3
 #define MODE_RUN        4
+#define MODE_YIELD      5
 
 #define CALL_BLOCKS     20
 #define CALLS_PER_BLOCK 5000
 #define CPU_ITERS       40000000UL
+#define YIELD_ITERS     2000000UL
 #define LOCK_PHASES     8
 #define LOCK_PHASE_MS   1250
 
@@ -104,6 +111,17 @@ static void cpu_work(unsigned me)
     }
     sink[me] = x;
     cpu_ticks[me] = read_cntvct() - t0;
+}
+
+/* ---- 5: yield ---- */
+
+static void yield_loop(void)
+{
+    unsigned long i;
+
+    for (i = 0; i < YIELD_ITERS; i++) {
+        asm volatile("yield" : : : "memory");
+    }
 }
 
 /* ---- 3: lock ---- */
@@ -211,6 +229,9 @@ static void run(unsigned me)
     case MODE_RUN:
         run_forever(me);
         break;
+    case MODE_YIELD:
+        yield_loop();
+        break;
     }
 }
 
@@ -218,7 +239,7 @@ void secondary_main(unsigned cpu);
 void secondary_main(unsigned cpu)
 {
     mmu_enable();
-    if (mode() != MODE_RUN) {
+    if (mode() != MODE_RUN && mode() != MODE_YIELD) {
         my_slot_ipa[cpu] = smccc0(VENDOR_HYP_PV_LOCK, PV_LOCK_PREEMPTED);
     }
     __atomic_add_fetch(&ready, 1, __ATOMIC_SEQ_CST);
@@ -240,7 +261,7 @@ int main(void)
         bench_calls();
         power_off();
     }
-    if (mode() != MODE_RUN) {
+    if (mode() != MODE_RUN && mode() != MODE_YIELD) {
         my_slot_ipa[0] = smccc0(VENDOR_HYP_PV_LOCK, PV_LOCK_PREEMPTED);
     }
     ncpus = start_secondaries();
@@ -268,6 +289,9 @@ int main(void)
         }
         print("BENCH cpu cpus=%u freq=%u ticks=%u\n", (unsigned long)ncpus,
               (unsigned long)read_cntfrq(), (unsigned long)max);
+    } else if (mode() == MODE_YIELD) {
+        print("BENCH yield cpus=%u yields=%u\n", (unsigned long)ncpus,
+              (unsigned long)(ncpus * YIELD_ITERS));
     } else if (mode() == MODE_LOCK) {
         for (ph = 0; ph < LOCK_PHASES; ph++) {
             uint64_t total = 0, longw = 0;

@@ -7,9 +7,16 @@
      runs interleaved, medians (target <= 1.02);
  (c) single-threaded TCG, 4 vCPUs, a ticket lock whose waiters yield when
      the vCPU whose turn it is is preempted vs waiters that only spin:
-     acquisitions, ratio.
+     acquisitions, ratio;
+ (d) the price of the flag stores: 2 vCPUs on one TCG thread that do
+     nothing but YIELD (guests/pvlock-bench.c mode 5), so that every
+     instruction ends a vCPU's turn and QEMU writes two flags: pvlock=on
+     (the stores) vs off (none), wall time, ABBA, ratio of medians with
+     a 95 % bootstrap interval, and the extra time per store. pvlock=off
+     bounds any way of storing from below: a store costs at least
+     nothing.
 
-Usage: python3 -m harness.bench.tcg [--runs N] [--skip-linux]"""
+Usage: python3 -m harness.bench.tcg [--runs N] [--skip-linux] [--only-stores]"""
 
 import argparse
 import os
@@ -19,7 +26,7 @@ import subprocess
 import sys
 import time
 
-from harness import TOP, guests, linux
+from harness import TOP, guests, linux, stats
 from harness.bench import report_lock_phases
 from harness.qemu import QEMU
 
@@ -105,18 +112,42 @@ def ticket_lock():
                        "alternating phases:")
 
 
+def flag_stores(runs):
+    t = {"on": [], "off": []}
+    for i in range(runs):
+        for pv in (("off", "on") if i % 2 == 0 else ("on", "off")):
+            out, wall = run(bench_args(5, pv, accel="tcg,thread=single", smp=2))
+            t[pv].append(wall)
+    yields = field(out, "yields")
+    ci = stats.ratio_ci(t["on"], t["off"], paired=False)
+    extra = (statistics.median(t["on"]) - statistics.median(t["off"])) / yields
+    print("(d) flag stores: %d YIELDs on 2 vCPUs, one TCG thread, %d runs per arm, ABBA:"
+          % (yields, runs))
+    print("    wall time: pvlock=off median %.3f s (spread %.1f %%), pvlock=on median "
+          "%.3f s (spread %.1f %%)" % (statistics.median(t["off"]), 100 * stats.spread(t["off"]),
+                                      statistics.median(t["on"]), 100 * stats.spread(t["on"])))
+    print("    ratio on/off %.3f [%.3f, %.3f] (95 %% CI; above 1: pvlock=on takes "
+          "longer); %.0f ns more per switch of vCPU (two flag stores)"
+          % (ci[0], ci[1], ci[2], extra * 1e9))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=9)
     ap.add_argument("--skip-linux", action="store_true")
+    ap.add_argument("--only-stores", action="store_true", help="(d) only")
     a = ap.parse_args()
     if not os.path.exists(QEMU):
         subprocess.check_call([os.path.join(TOP, "scripts", "build", "qemu.sh")])
+    if a.only_stores:
+        flag_stores(a.runs)
+        return
     calls(a.runs)
     cpu_bound(a.runs)
     if not a.skip_linux:
         linux_boot(a.runs)
     ticket_lock()
+    flag_stores(a.runs)
 
 
 if __name__ == "__main__":
