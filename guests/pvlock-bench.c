@@ -33,7 +33,9 @@
 #define CALL_BLOCKS     20
 #define CALLS_PER_BLOCK 5000
 #define CPU_ITERS       40000000UL
+#ifndef YIELD_ITERS
 #define YIELD_ITERS     2000000UL
+#endif
 #define LOCK_PHASES     8
 #define LOCK_PHASE_MS   1250
 

@@ -11,16 +11,16 @@
  (d) the price of the flag stores: 2 vCPUs on one TCG thread that do
      nothing but YIELD (guests/pvlock-bench.c mode 5), so that every
      instruction ends a vCPU's turn and QEMU writes two flags: pvlock=on
-     (the stores) vs off (none), wall time, ABBA, ratio of medians with
-     a 95 % bootstrap interval, and the extra time per store. pvlock=off
-     bounds any way of storing from below: a store costs at least
-     nothing.
+     (the stores) vs off (none), in host instructions per switch of vCPU
+     counted by valgrind, which repeat where times do not. pvlock=off
+     bounds any way of storing from below.
 
 Usage: python3 -m harness.bench.tcg [--runs N] [--skip-linux] [--only-stores]"""
 
 import argparse
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -112,23 +112,38 @@ def ticket_lock():
                        "alternating phases:")
 
 
+def instructions(args):
+    """Host instructions QEMU executes with args (valgrind's cachegrind:
+    deterministic to a few hundredths of a per cent here, where wall and
+    CPU times vary by tens of per cent from run to run)."""
+    r = subprocess.run(["valgrind", "--tool=cachegrind", "--cache-sim=no",
+                        "--smc-check=all-non-file", "--cachegrind-out-file=/dev/null",
+                        QEMU, "-display", "none", "-nodefaults", "-serial", "stdio"]
+                       + args, capture_output=True, text=True, timeout=600)
+    m = re.search(r"I\s+refs:\s+([\d,]+)", r.stderr)
+    if r.returncode != 0 or not m or "BENCH yield" not in r.stdout:
+        sys.exit("valgrind QEMU failed: %s\n%s%s" % (" ".join(args), r.stdout,
+                                                       r.stderr[-2000:]))
+    return int(m.group(1).replace(",", ""))
+
+
 def flag_stores(runs):
-    t = {"on": [], "off": []}
-    for i in range(runs):
+    if not shutil.which("valgrind"):
+        print("(d) flag stores: skipped, no valgrind (Debian's valgrind package)")
+        return
+    n = {"on": [], "off": []}
+    for i in range(max(2, runs // 4)):
         for pv in (("off", "on") if i % 2 == 0 else ("on", "off")):
-            out, wall = run(bench_args(5, pv, accel="tcg,thread=single", smp=2))
-            t[pv].append(wall)
+            n[pv].append(instructions(bench_args(5, pv, accel="tcg,thread=single", smp=2)))
+    out, _ = run(bench_args(5, "on", accel="tcg,thread=single", smp=2))
     yields = field(out, "yields")
-    ci = stats.ratio_ci(t["on"], t["off"], paired=False)
-    extra = (statistics.median(t["on"]) - statistics.median(t["off"])) / yields
-    print("(d) flag stores: %d YIELDs on 2 vCPUs, one TCG thread, %d runs per arm, ABBA:"
-          % (yields, runs))
-    print("    wall time: pvlock=off median %.3f s (spread %.1f %%), pvlock=on median "
-          "%.3f s (spread %.1f %%)" % (statistics.median(t["off"]), 100 * stats.spread(t["off"]),
-                                      statistics.median(t["on"]), 100 * stats.spread(t["on"])))
-    print("    ratio on/off %.3f [%.3f, %.3f] (95 %% CI; above 1: pvlock=on takes "
-          "longer); %.0f ns more per switch of vCPU (two flag stores)"
-          % (ci[0], ci[1], ci[2], extra * 1e9))
+    on, off = statistics.median(n["on"]), statistics.median(n["off"])
+    print("(d) flag stores: %d YIELDs on 2 vCPUs, one TCG thread, host instructions "
+          "(valgrind), %d runs per arm, alternating:" % (yields, len(n["on"])))
+    print("    pvlock=off %.0f per switch of vCPU, pvlock=on %.0f: %+.0f (%+.1f %%); "
+          "runs of one arm within %.3f %%"
+          % (off / yields, on / yields, (on - off) / yields, 100 * (on / off - 1),
+             100 * max(stats.spread(n["on"]), stats.spread(n["off"]))))
 
 
 def main():

@@ -43,12 +43,15 @@ uint64_t arm_pvlock_region_size(uint32_t num_slots)
  * set each flag by the rule. The loop's exit hook has done so for a
  * vCPU that left normally, but not for one that left
  * cpu_exec_step_atomic() through a longjmp, whose flag would stay 0.
- * The stores mark the page dirty, so the last pass of a migration and
- * a snapshot, which stop the VM first, carry the flags as they are.
+ * The flag stores do not mark the region dirty (they are raw stores,
+ * arm_pvlock_set_preempted()), so mark it here: the last pass of a
+ * migration and a snapshot, which stop the VM first, then carry the
+ * flags as they are.
  */
 static void arm_pvlock_vm_state_change(void *opaque, bool running,
                                        RunState state)
 {
+    ArmPVLockState *s = opaque;
     CPUState *cs;
 
     if (running) {
@@ -61,6 +64,7 @@ static void arm_pvlock_vm_state_change(void *opaque, bool running,
             arm_pvlock_set_preempted(cpu, arm_pvlock_cpu_preempted(cpu));
         }
     }
+    memory_region_set_dirty(&s->mem, 0, memory_region_size(&s->mem));
 }
 
 static void arm_pvlock_realize(DeviceState *dev, Error **errp)

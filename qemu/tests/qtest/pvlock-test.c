@@ -12,6 +12,7 @@
 #include "qobject/qdict.h"
 #include "qobject/qlist.h"
 #include "qobject/qnum.h"
+#include "migration/migration-qmp.h"
 
 /* The spec's number (docs/specs/arm-pvlock.rst), not QEMU's */
 #define SLOT_SIZE       64
@@ -388,14 +389,6 @@ typedef struct {
  * destination then tells the source that it refused the stream, and the
  * source resumes its guest instead of stopping in postmigrate.
  */
-static void set_return_path(QTestState *qts)
-{
-    qtest_qmp_assert_success(qts, "{ 'execute': 'migrate-set-capabilities',"
-                             "  'arguments': { 'capabilities': ["
-                             "    { 'capability': 'return-path',"
-                             "      'state': true } ] } }");
-}
-
 static void mig_start(Mig *m, const char *src_args, const char *dst_args)
 {
     g_autofree char *uri = NULL;
@@ -408,39 +401,17 @@ static void mig_start(Mig *m, const char *src_args, const char *dst_args)
     /* libqtest starts QEMU through sh -c: keep the destination's stderr. */
     m->dst = qtest_initf("%s " MACHINE_ARGS "-incoming defer 2>%s",
                          dst_args, m->dst_log);
-    set_return_path(m->src);
-    set_return_path(m->dst);
+    migrate_set_capability(m->src, "return-path", true);
+    migrate_set_capability(m->dst, "return-path", true);
     uri = g_strdup_printf("unix:%s", m->sock);
-    qtest_qmp_assert_success(m->dst, "{ 'execute': 'migrate-incoming',"
-                             "  'arguments': { 'uri': %s } }", uri);
-}
-
-static const char *mig_wait(QTestState *qts)
-{
-    static char status[32];
-
-    for (;;) {
-        QDict *rsp = qtest_qmp(qts, "{ 'execute': 'query-migrate' }");
-        QDict *ret = qdict_get_qdict(rsp, "return");
-        const char *st = qdict_get_try_str(ret, "status");
-
-        if (st && (!strcmp(st, "completed") || !strcmp(st, "failed") ||
-                   !strcmp(st, "cancelled"))) {
-            g_strlcpy(status, st, sizeof(status));
-            qobject_unref(rsp);
-            return status;
-        }
-        qobject_unref(rsp);
-        g_usleep(20 * 1000);
-    }
+    migrate_incoming_qmp(m->dst, uri, NULL, "{}");
 }
 
 static void mig_migrate(Mig *m)
 {
     g_autofree char *uri = g_strdup_printf("unix:%s", m->sock);
 
-    qtest_qmp_assert_success(m->src, "{ 'execute': 'migrate',"
-                             "  'arguments': { 'uri': %s } }", uri);
+    migrate_qmp(m->src, m->dst, uri, NULL, "{}");
 }
 
 static char *runstate(QTestState *qts)
@@ -501,8 +472,8 @@ static void test_migrate_on_on(void)
               "-machine virt,pvlock=on -smp 4");
     fill_slots(m.src, 4);
     mig_migrate(&m);
-    g_assert_cmpstr(mig_wait(m.src), ==, "completed");
-    g_assert_cmpstr(mig_wait(m.dst), ==, "completed");
+    wait_for_migration_complete(m.src);
+    wait_for_migration_complete(m.dst);
     check_slots_hold(m.dst, 4);
     st = runstate(m.dst);
     g_assert_cmpstr(st, ==, "running");
@@ -525,7 +496,9 @@ static void check_migrate_refused(const char *src_args, const char *dst_args,
         fill_slots(m.src, 2);
     }
     mig_migrate(&m);
-    g_assert_cmpstr(mig_wait(m.src), ==, "failed");
+    /* Through "device" (the last pass) to "failed", never "completed". */
+    wait_for_migration_status(m.src, "failed",
+                              (const char *[]) { "completed", NULL });
     st = runstate(m.src);
     g_assert_cmpstr(st, ==, "running");
     if (src_pvlock) {
