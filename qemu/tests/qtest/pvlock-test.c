@@ -481,6 +481,8 @@ static void test_migrate_on_on(void)
 }
 
 /* The destination refuses the stream; the source keeps its guest. */
+static const char *not_completed[] = { "completed", NULL };
+
 static void check_migrate_refused(const char *src_args, const char *dst_args,
                                   const char *message)
 {
@@ -497,8 +499,7 @@ static void check_migrate_refused(const char *src_args, const char *dst_args,
     }
     mig_migrate(&m);
     /* Through "device" (the last pass) to "failed", never "completed". */
-    wait_for_migration_status(m.src, "failed",
-                              (const char *[]) { "completed", NULL });
+    wait_for_migration_status(m.src, "failed", not_completed);
     st = runstate(m.src);
     g_assert_cmpstr(st, ==, "running");
     if (src_pvlock) {
