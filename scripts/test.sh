@@ -79,11 +79,9 @@ for s in $suites; do
     smoke|style|docs|tcg|linux|migration|kvm|libvirt|pristine)
         run_tap_suite "$s" "$PYTHON" -m "harness.suites.$s";;
     qtest)
-        msg "suite qtest (meson test --suite qtest-aarch64)"
+        msg "suite qtest (meson test --suite qtest-aarch64, harness/qtest.py)"
         start=$SECONDS
-        meson test -C "$TEST_BUILD" --no-rebuild --suite qtest-aarch64 \
-            --num-processes "$(nproc)" --print-errorlogs \
-            --logbase qtest-aarch64 || true
+        "$PYTHON" -m harness.qtest || true
         count_meson qtest "$TEST_BUILD/meson-logs/qtest-aarch64.json"
         msg "suite qtest took $((SECONDS - start)) s"
         ;;

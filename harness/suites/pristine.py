@@ -22,16 +22,15 @@ keyed by the source tree's content, the configure arguments and the
 test list (see cached_results()), and the output says which were."""
 
 import difflib
-import hashlib
-import json
 import os
 import subprocess
 import sys
 import tempfile
-import time
 
-from harness import PATHS, QEMU_BUILD, QEMU_TREE, TOP, script
+from harness import QEMU_BUILD, QEMU_TREE, TOP, script
 from harness import migration
+from harness.qemutests import (cached, cached_results, fresh_qtest_log,
+                                list_names, run_meson)
 from harness.qemu import QEMU, VM
 from harness import testing
 
@@ -51,7 +50,6 @@ ARTIFACTS = ("device tree", "info mtree -f", "info qtree", "info qom-tree",
 PVLOCK_ON_DIFFERS = ("info mtree -f", "info qtree", "info qom-tree",
                      "migration stream")
 SUITES = ("qtest-aarch64", "unit")
-CACHE = PATHS["TEST_RESULTS_CACHE"]
 
 
 def collect(binary, machine):
@@ -184,116 +182,6 @@ def compare_machines(suite, pristine):
 
 # ---- QEMU's own tests on both builds ------------------------------------
 
-def test_list(build, suite):
-    return subprocess.run(["meson", "test", "-C", build, "--no-rebuild", "--list",
-                           "--suite", suite],
-                          capture_output=True, text=True, check=True).stdout
-
-
-def short(name):
-    """A test's name without meson's "project:suite / " prefix."""
-    return name.split(" / ", 1)[-1]
-
-
-def list_names(build, suite):
-    """The names of suite's tests in build (short())."""
-    return {short(l.strip()) for l in test_list(build, suite).split("\n") if " / " in l}
-
-
-def run_meson(build, suite, names=()):
-    """meson test --suite suite in build, only the tests names if given;
-    returns {name: result}."""
-    subprocess.run(["meson", "test", "-C", build, "--no-rebuild", "--suite", suite,
-                    "--num-processes", str(os.cpu_count() or 1),
-                    "--logbase", "pvlock-" + suite] +
-                   list(names),
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return read_log(os.path.join(build, "meson-logs", "pvlock-%s.json" % suite))
-
-
-def read_log(path):
-    res = {}
-    for line in open(path):
-        t = json.loads(line)
-        res[short(t["name"])] = t["result"]
-    return res
-
-
-def fresh_qtest_log(build):
-    """scripts/test.sh's qtest-aarch64 result for this build, if it is
-    newer than every binary it ran and lists the same tests; else None."""
-    log = os.path.join(build, "meson-logs", "qtest-aarch64.json")
-    if not os.path.exists(log):
-        return None
-    qtests = os.path.join(build, "tests", "qtest")
-    binaries = [os.path.join(build, b) for b in
-                ("qemu-system-aarch64", "qemu-img", "qemu-storage-daemon",
-                 "qemu-io", "qemu-nbd")]
-    binaries += [os.path.join(qtests, f) for f in os.listdir(qtests)]
-    newest = max(os.path.getmtime(b) for b in binaries
-                 if os.path.isfile(b) and os.access(b, os.X_OK))
-    if os.path.getmtime(log) < newest:
-        return None
-    res = read_log(log)
-    return res if set(res) == list_names(build, "qtest-aarch64") else None
-
-
-def cache_key(build, suite):
-    """What determines the pristine build's results of suite: the source
-    tree's content (its git tree id: commit ids differ between clones,
-    whose work trees prepare.sh commits at different times), the
-    configure arguments and the list of tests. None for a tree with
-    changes that are not committed: the id would not name them."""
-    tree = os.path.join(os.path.dirname(build), "qemu")
-    if subprocess.check_output(["git", "-C", tree, "status", "--porcelain"], text=True):
-        return None, None
-    tree_id = subprocess.check_output(["git", "-C", tree, "rev-parse", "HEAD^{tree}"],
-                                      text=True).strip()
-    args = open(os.path.join(build, ".pvlock-configure-args")).read()
-    key = hashlib.sha256(("%s\n%s\n%s\n%s" % (tree_id, args, suite,
-                                              test_list(build, suite))).encode()
-                         ).hexdigest()[:16]
-    return key, tree_id
-
-
-def cached(build, suite):
-    """(results, how) of suite from the cache (cached_results()), or
-    (None, path to cache them at, or None for an uncommitted tree)."""
-    key, tree_id = cache_key(build, suite)
-    path = key and os.path.join(CACHE, "%s-%s.json" % (suite, key))
-    if path and os.path.exists(path) and \
-            os.environ.get("QEMU_PVLOCK_TESTS_RERUN") != "1":
-        c = json.load(open(path))
-        return {short(n): r for n, r in c["results"].items()}, "cached %s (key %s: tree %s, configure args, test list)" \
-            % (c["date"], key, tree_id[:12])
-    return None, path and (path, key, tree_id)
-
-
-def cached_results(build, suite, rebuild):
-    """A build's results of suite, cached in ~/.cache/qemu-pvlock keyed
-    by cache_key(): a run of qtest-aarch64 takes 3 minutes, more than
-    CI's warm budget has, and a fresh clone's tree is the same content
-    as the last run's. Returns (results, how they were obtained, said in
-    the TAP output). rebuild() first builds what the tests need.
-    QEMU_PVLOCK_TESTS_RERUN=1 reruns them."""
-    res, where = cached(build, suite)
-    if res is not None:
-        return res, where
-    path, key, tree_id = where or (None, None, None)
-    rebuild()
-    start = time.time()
-    res = run_meson(build, suite)
-    how = "ran now, %.0f s" % (time.time() - start)
-    if path:
-        os.makedirs(CACHE, exist_ok=True)
-        with open(path + ".tmp", "w") as f:
-            json.dump({"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-                       "tree": tree_id, "results": res}, f)
-        os.replace(path + ".tmp", path)
-        how += ", cached as key %s" % key
-    return res, how
-
-
 def counts(res):
     c = {"OK": 0, "FAIL": 0, "SKIP": 0}
     for r in res.values():
@@ -302,7 +190,7 @@ def counts(res):
     return "%d/%d/%d" % (c["OK"], c["FAIL"], c["SKIP"])
 
 
-def compare_suites(suite, pristine_build):
+def compare_suites(t, pristine_build):
     """No test that passes on pristine may fail, or be skipped or missing,
     on the patched build. With every result of both builds (cached, or
     QEMU_PVLOCK_PRISTINE_FULL=1: make compare-pristine) the counts go
@@ -338,22 +226,22 @@ def compare_suites(suite, pristine_build):
                 if redo else "")
             rows.append((suite, "%d of %d run" % (len(redo), len(listed)),
                          counts(after)))
-        suite.note("%s, pristine: %s; patched: %s" % (suite, how_p, how_q))
+        t.note("%s, pristine: %s; patched: %s" % (suite, how_p, how_q))
         lost = sorted("%s: %s on pristine, %s on patched" % (n, r, after.get(n, "missing"))
                       for n, r in before.items() if ok(r) and not ok(after.get(n)))
         lost += sorted("%s: on pristine, missing on patched" % n
                        for n in listed if n not in after)
-        suite.ok(listed and not lost, "%s: every test that passes on pristine "
+        t.ok(listed and not lost, "%s: every test that passes on pristine "
                "passes on patched (%d tests)" % (suite, len(listed)),
                "\n".join(lost) or "pristine lists no tests")
         added = sorted(set(after) - listed)
         if added:
-            suite.note("%s: only on patched: %s" % (
+            t.note("%s: only on patched: %s" % (
                 suite, ", ".join("%s %s" % (n, after[n]) for n in added)))
-    suite.note("QEMU's tests, OK/FAIL/SKIP (FAIL counts every other result):")
-    suite.note("%-15s %-16s %-12s" % ("suite", "pristine", "patched"))
+    t.note("QEMU's tests, OK/FAIL/SKIP (FAIL counts every other result):")
+    t.note("%-15s %-16s %-12s" % ("suite", "pristine", "patched"))
     for suite, p, q in rows:
-        suite.note("%-15s %-16s %-12s" % (suite, p, q))
+        t.note("%-15s %-16s %-12s" % (suite, p, q))
 
 
 def base_is_upstream(suite):
