@@ -19,12 +19,11 @@ interval (harness/stats.py): above 1 means this build is slower."""
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import time
 
 from harness import linux, stats
-from harness.qemu import QEMU
+from harness.qemu import QEMU, VM
 
 # -icount shift=0,sleep=off and -seed: the guest executes the same
 # instructions in every run, so the wall time is QEMU's cost alone (a
@@ -37,16 +36,18 @@ WORKLOADS = (
 
 
 def wall(binary, accel, extra, guest, timeout=600):
-    args = [binary, "-display", "none", "-nodefaults", "-serial", "stdio",
-            "-machine", "virt,pvlock=on", "-cpu", "max", "-accel", accel,
+    args = ["-machine", "virt,pvlock=on", "-cpu", "max", "-accel", accel,
             "-smp", "4", "-m", "1G"] + extra + guest.args("bootonly")
     t0 = time.monotonic()
-    r = subprocess.run(args, stdin=subprocess.DEVNULL, capture_output=True,
-                       text=True, timeout=timeout)
+    vm = VM(args, name="builds", binary=binary)
+    try:
+        rc = vm.wait_exit(timeout)
+    finally:
+        vm.close()
     took = time.monotonic() - t0
-    if r.returncode != 0:
+    if rc != 0:
         sys.exit("QEMU failed (%s): %s\n%s%s" % (binary, " ".join(args),
-                                                   r.stdout[-2000:], r.stderr))
+                                                   vm.output()[-2000:], vm.log()))
     return took
 
 

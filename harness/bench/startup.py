@@ -12,21 +12,23 @@ import sys
 import time
 
 from harness import TOP
-from harness.qemu import QEMU
+from harness.qemu import QEMU, VM
 
 
 def once(pvlock):
-    """Microseconds from exec to QEMU's exit after 'quit'."""
+    """Microseconds from exec to QEMU's exit after 'quit' (QEMUMachine:
+    started, QMP negotiated, quit)."""
     t0 = time.monotonic_ns()
-    r = subprocess.run([QEMU, "-machine", "virt,gic-version=3,pvlock=%s" % pvlock,
-                        "-cpu", "max", "-smp", "512", "-accel", "qtest",
-                        "-qtest", "null", "-display", "none", "-nodefaults",
-                        "-qmp", "stdio"],
-                       input='{"execute": "qmp_capabilities"}\n{"execute": "quit"}\n',
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
+    vm = VM(["-machine", "virt,gic-version=3,pvlock=%s" % pvlock, "-cpu", "max",
+             "-smp", "512", "-accel", "qtest", "-qtest", "null"], name="startup")
+    try:
+        vm.connect().cmd("quit")
+        rc = vm.wait_exit(120)
+    finally:
+        vm.close()
     t1 = time.monotonic_ns()
-    if r.returncode:
-        sys.exit("QEMU failed with pvlock=%s" % pvlock)
+    if rc != 0:
+        sys.exit("QEMU failed with pvlock=%s: %s" % (pvlock, vm.log()))
     return (t1 - t0) // 1000
 
 

@@ -28,18 +28,21 @@ import time
 
 from harness import TOP, guests, linux, stats
 from harness.bench import report_lock_phases
-from harness.qemu import QEMU
+from harness.qemu import QEMU, VM
 
 
 def run(args, timeout=300):
+    """(console output, wall time) of a QEMU that runs its guest to the end."""
     t0 = time.monotonic()
-    out = subprocess.run([QEMU, "-display", "none", "-nodefaults", "-serial", "stdio"]
-                         + args, stdin=subprocess.DEVNULL, capture_output=True,
-                         text=True, timeout=timeout)
+    vm = VM(args, name="bench")
+    try:
+        rc = vm.wait_exit(timeout)
+    finally:
+        vm.close()
     wall = time.monotonic() - t0
-    if out.returncode != 0:
-        sys.exit("QEMU failed: %s\n%s%s" % (" ".join(args), out.stdout, out.stderr))
-    return out.stdout, wall
+    if rc != 0:
+        sys.exit("QEMU failed: %s\n%s%s" % (" ".join(args), vm.output(), vm.log()))
+    return vm.output(), wall
 
 
 def bench_args(mode, pvlock, accel="tcg", smp=4):
@@ -116,14 +119,17 @@ def instructions(args):
     """Host instructions QEMU executes with args (valgrind's cachegrind:
     deterministic to a few hundredths of a per cent here, where wall and
     CPU times vary by tens of per cent from run to run)."""
-    r = subprocess.run(["valgrind", "--tool=cachegrind", "--cache-sim=no",
-                        "--smc-check=all-non-file", "--cachegrind-out-file=/dev/null",
-                        QEMU, "-display", "none", "-nodefaults", "-serial", "stdio"]
-                       + args, capture_output=True, text=True, timeout=600)
-    m = re.search(r"I\s+refs:\s+([\d,]+)", r.stderr)
-    if r.returncode != 0 or not m or "BENCH yield" not in r.stdout:
-        sys.exit("valgrind QEMU failed: %s\n%s%s" % (" ".join(args), r.stdout,
-                                                       r.stderr[-2000:]))
+    vm = VM(args, name="cachegrind",
+            prefix=["valgrind", "--tool=cachegrind", "--cache-sim=no",
+                    "--smc-check=all-non-file", "--cachegrind-out-file=/dev/null"])
+    try:
+        rc = vm.wait_exit(600)
+    finally:
+        vm.close()
+    m = re.search(r"I\s+refs:\s+([\d,]+)", vm.log())
+    if rc != 0 or not m or "BENCH yield" not in vm.output():
+        sys.exit("valgrind QEMU failed: %s\n%s%s" % (" ".join(args), vm.output(),
+                                                       vm.log()[-2000:]))
     return int(m.group(1).replace(",", ""))
 
 

@@ -12,7 +12,7 @@ import tempfile
 
 from harness import guests
 from harness.libvirtd import SUN_PATH_MAX, short_path
-from harness.qemu import QEMU, VM
+from harness.qemu import QEMU, VM, VMError
 from harness import testing
 
 
@@ -28,23 +28,26 @@ def run(args, stdin=""):
 
 class Smoke(testing.Suite):
     def test_smoke(self):
-
         # qtest: the machine is built and answers QMP.
-        _, out = run(["-machine", "virt", "-accel", "qtest", "-qtest", "null",
-                      "-display", "none", "-nodefaults", "-qmp", "stdio"],
-                     '{"execute": "qmp_capabilities"}\n'
-                     '{"execute": "qom-get", "arguments": {"path": "/machine", '
-                     '"property": "type"}}\n'
-                     '{"execute": "quit"}\n')
-        self.ok('"return": "virt-10.2-machine"' in out, "virt starts under qtest", out)
+        vm = VM(["-machine", "virt", "-accel", "qtest", "-qtest", "null"], name="smoke-qtest")
+        try:
+            kind = vm.connect().cmd("qom-get", path="/machine", property="type")
+        except VMError as e:
+            kind = "%s\n%s" % (e, vm.log())
+        finally:
+            vm.close()
+        self.ok(kind == "virt-10.2-machine", "virt starts under qtest", kind)
 
         # TCG: a guest prints through the PL011 and powers off through PSCI.
-        rc, out = run(["-machine", "virt", "-cpu", "max", "-accel", "tcg", "-m", "128",
-                       "-display", "none", "-nodefaults", "-serial", "stdio",
-                       "-kernel", guests.build("hello")])
-        self.ok(rc == 0 and "hello from aarch64 guest code" in out,
+        vm = VM(["-machine", "virt", "-cpu", "max", "-accel", "tcg", "-m", "128",
+                 "-kernel", guests.build("hello")], name="smoke-tcg")
+        try:
+            rc = vm.wait_exit(60)
+        finally:
+            vm.close()
+        self.ok(rc == 0 and "hello from aarch64 guest code" in vm.lines,
                 "virt runs guest code under TCG and powers off",
-                "exit status %s\n%s" % (rc, out))
+                "exit status %s\n%s\n%s" % (rc, vm.output(), vm.log()))
 
         # The firmware path finds the ROMs the +ds tarball lacks.
         _, out = run(["-L", "help"])

@@ -12,7 +12,7 @@ import time
 
 from harness import QEMU_BUILD, guests
 from harness.guests import probe_stats
-from harness.qemu import QEMU, VM
+from harness.qemu import VM
 from harness import testing
 
 
@@ -122,12 +122,15 @@ def secure_firmware(suite):
     """With secure=on and firmware, the firmware provides PSCI and QEMU's
     conduit is off: pvlock=on would do nothing, so it is refused."""
     hello = guests.build("hello")
-    r = subprocess.run([QEMU, "-machine", "virt,pvlock=on,secure=on", "-cpu", "max",
-                        "-bios", hello, "-display", "none", "-nodefaults"],
-                       capture_output=True, text=True, timeout=60)
-    suite.ok(r.returncode == 1 and "pvlock=on needs QEMU's PSCI emulation under "
-           "TCG" in r.stderr, "secure=on with firmware: pvlock=on refused, "
-           "exit 1", r.stderr)
+    vm = VM(["-machine", "virt,pvlock=on,secure=on", "-cpu", "max", "-bios", hello],
+            name="secure")
+    try:
+        rc = vm.wait_exit(60)
+    finally:
+        vm.close()
+    suite.ok(rc == 1 and "pvlock=on needs QEMU's PSCI emulation under "
+             "TCG" in vm.log(), "secure=on with firmware: pvlock=on refused, "
+             "exit 1", "%s\n%s" % (rc, vm.log()))
 
 
 class TCG(testing.Suite):
