@@ -116,11 +116,17 @@ def cached_results(build, suite, rebuild):
     start = time.time()
     res = run_meson(build, suite)
     how = "ran now, %.0f s" % (time.time() - start)
-    if path:
-        os.makedirs(CACHE, exist_ok=True)
-        with open(path + ".tmp", "w") as f:
-            json.dump({"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-                       "tree": tree_id, "results": res}, f)
-        os.replace(path + ".tmp", path)
+    if where:
+        store(where, res)
         how += ", cached as key %s" % key
     return res, how
+
+
+def store(where, res):
+    """Cache results res where cached() said they go: (path, key, tree id)."""
+    path, _, tree_id = where
+    os.makedirs(CACHE, exist_ok=True)
+    with open(path + ".tmp", "w") as f:
+        json.dump({"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+                   "tree": tree_id, "results": res}, f)
+    os.replace(path + ".tmp", path)

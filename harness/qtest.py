@@ -17,7 +17,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 
 from harness import QEMU_BUILD
 from harness import qemutests
@@ -44,13 +43,8 @@ def main():
                         "--print-errorlogs", "--logbase", SUITE])
         res = qemutests.read_log(log)
         if where and all(r in PASSED for r in res.values()):
-            path, key, tree_id = where
-            os.makedirs(qemutests.CACHE, exist_ok=True)
-            with open(path + ".tmp", "w") as f:
-                json.dump({"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-                           "tree": tree_id, "results": res}, f)
-            os.replace(path + ".tmp", path)
-            print("qtest: every result cached as key %s" % key)
+            qemutests.store(where, res)
+            print("qtest: every result cached as key %s" % where[1])
         return 0
     own = qemutests.run_meson(QEMU_BUILD, SUITE, OWN)
     for name in OWN:
