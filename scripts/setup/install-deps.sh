@@ -144,6 +144,9 @@ if [ ${#want[@]} -gt 0 ] &&
         grep -E '^Inst (systemd|libsystemd0|libsystemd-shared|libudev1) \['; then
     die "installing ${want[*]} would upgrade systemd (above); refusing"
 fi
-[ ${#want[@]} -eq 0 ] || apt-get install -y -q --no-install-recommends "${want[@]}" >/dev/null
+# The backports group first: backports' qemu-system-x86 (libvirt) needs
+# backports' qemu-system-data (test), and apt cannot take it from the
+# second call (seen on a fresh machine: "held broken packages").
 [ ${#want_bpo[@]} -eq 0 ] ||
     apt-get install -y -q --no-install-recommends -t bookworm-backports "${want_bpo[@]}" >/dev/null
+[ ${#want[@]} -eq 0 ] || apt-get install -y -q --no-install-recommends "${want[@]}" >/dev/null
