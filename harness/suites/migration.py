@@ -180,14 +180,15 @@ def test_postcopy(suite, d):
     dst.close()
 
 
-def expect_refused(suite, d, what, dst_args, message, action=None, src_args=None):
+def expect_refused(suite, d, what, dst_args, message, action=None, src_args=None,
+                   caps=("return-path",)):
     """A migration that must fail; the source keeps its guest going, and a
     second migration to a correct destination then succeeds."""
     args = src_args or machine_args()
     src = start_src(args)
     uri = "unix:%s/bad.sock" % d.dir
-    dst = start_dst(dst_args, uri) if dst_args else None
-    mig.set_caps(src, ("return-path",))
+    dst = start_dst(dst_args, uri, caps) if dst_args else None
+    mig.set_caps(src, caps)
     if action:
         src.cmd("migrate-set-parameters", **{"max-bandwidth": 4096})
     src.cmd("migrate", uri=uri)
@@ -240,8 +241,13 @@ def test_failures(suite, d):
 
     expect_refused(suite, d, "destination killed mid-migration", machine_args(),
                    "", action=kill_dst)
+    # Without the return path: QEMU's migration_cancel() shuts the return
+    # path's socket down before it sets the state to cancelling, so the
+    # return path's thread can fail the migration first ("Channel error:
+    # Input/output error", seen once in CI). That race is QEMU's, not
+    # PV-lock's; this check is about what a cancel leaves behind.
     expect_refused(suite, d, "migration cancelled", machine_args(), "cancelled",
-                   action=cancel)
+                   action=cancel, caps=())
 
 
 def test_snapshot_reset(suite, d):
