@@ -13,6 +13,13 @@ QEMU_SRCPKG="qemu=1:10.2.2+ds-1"
 QEMU_TARBALL="qemu_${QEMU_VERSION}+ds.orig.tar.xz"
 QEMU_SHA256=be05230fe47a6937cd29f28f562932c8125f9c93c2a82c625198f7a4aa601dfb
 
+# The upstream Linux the kernel halves (kernel/) are built on, as
+# Debian's archive serves it (sid's linux 7.1.8-2, the newest it serves).
+LINUX_VERSION=7.1.8
+LINUX_SRCPKG="linux=7.1.8-2"
+LINUX_TARBALL="linux_${LINUX_VERSION}.orig.tar.xz"
+LINUX_SHA256=47f9ce629bc14dd96c16a6a6a8cae4f7f3c3ff6138e2f64befc7bdad426e9728
+
 # CACHE_DIR, OUT, QEMU_TREE, QEMU_BUILD, TEST_BUILD, ...: one definition,
 # shared with the harness.
 . "$TOP/scripts/paths.sh"

@@ -40,9 +40,10 @@ repo_hash() {
         sha256sum | cut -d' ' -f1
 }
 
-# TREE/.git/pvlock-synced records the commit the tree was at when it
-# last matched this repo, and repo_hash then.
-synced_file() { echo "$1/.git/pvlock-synced"; }
+# pvlock-synced in TREE's git directory (.git, or a worktree's own
+# directory: the kernel trees are worktrees) records the commit the tree
+# was at when it last matched this repo, and repo_hash then.
+synced_file() { echo "$(git -C "$1" rev-parse --absolute-git-dir)/pvlock-synced"; }
 
 # tree_has_edits [TREE]: does TREE (default: QEMU's) hold something that
 # the repo does not: commits made since it last matched, or changes not
