@@ -64,7 +64,7 @@ def build_attr_test():
     attr_test = os.path.join(L1_DIR, "kvm-attr-test")
     os.makedirs(L1_DIR, exist_ok=True)
     subprocess.check_call(["aarch64-linux-gnu-gcc", "-static", "-O2", "-Wall",
-                           "-Werror", "-o", attr_test,
+                           "-Werror", "-pthread", "-o", attr_test,
                            os.path.join(L1_SRC, "kvm-attr-test.c")])
     return attr_test
 

@@ -47,7 +47,8 @@ def stock_kernel(suite, kernel, initrd):
     st = section(out, "steal-time")
     suite.ok("L1TEST steal-time rc=0" in out and "PROBE start" in st,
            "stock kernel, kvm-steal-time=on: the L2 guest boots as upstream", st)
-    suite.ok(attr_results(out).get("has") == str(-6),
+    suite.ok(attr_results(out).get("has") == str(-6) and
+           "DIRTY skipped: no PV-lock attribute" in out,
            "stock kernel: KVM_HAS_DEVICE_ATTR(3, 0) is -ENXIO", section(out, "attr"))
 
 
@@ -82,6 +83,11 @@ def reference_kernel(suite, initrd):
            "reference kernel: the attribute's errors are the documented ones "
            "(EINVAL, EFAULT, EEXIST, ENXIO) and GET returns the address",
            "%s\nwant %s" % (attrs, want))
+    dirty = re.search(r"DIRTY .*", section(out, "attr"))
+    dirty = dirty.group(0) if dirty else "no DIRTY line"
+    suite.ok(dirty == "DIRTY flag-seen=1 page-dirty=1",
+           "reference kernel: a vCPU preempted inside KVM_RUN sees its flag "
+           "written 1, and KVM's dirty log has the structure's page", dirty)
     mig = section(out, "migrate")
     suite.note("reference kernel, migration in L1:\n" + mig[-1500:])
     dst = mig.split("== destination serial")[-1].split("== destination log")[0]

@@ -4,12 +4,19 @@
  * directly, as QEMU cannot (it sets each address once, aligned, inside
  * its region). Prints one line per case:
  *   ATTR <case> ret=<0 or -errno>
+ * then one line for the flag writes and KVM's dirty log:
+ *   DIRTY flag-seen=<0|1> page-dirty=<0|1> (or DIRTY skipped: why)
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -37,6 +44,127 @@ static int attr(int vcpu, unsigned long req, uint64_t *val, uint64_t a)
 static void report(const char *what, int ret)
 {
     printf("ATTR %s ret=%d\n", what, ret);
+}
+
+/*
+ * The flag writes and KVM's dirty log. A VM whose vCPU spins (b .) at
+ * guest address 0 and whose PV-lock structure lies in a slot of its own
+ * with dirty logging on. The vCPU's thread and a busy thread share CPU 0,
+ * so that the scheduler takes the vCPU off its CPU while it is runnable
+ * inside KVM_RUN: the host handler writes preempted=1 then, and 0 when
+ * the vCPU runs again, through the userspace mapping, which stage 2
+ * does not see. So the slot's page is in KVM_GET_DIRTY_LOG only if the
+ * handler marks it dirty (mark_page_dirty_in_slot()), which a live
+ * migration needs to carry the flags.
+ */
+#define CODE_SIZE   0x10000ULL
+#define FLAG_BASE   0x100000ULL
+#define FLAG_SIZE   0x10000ULL
+
+static volatile int stop_spinning;
+static int dirty_vcpu;
+
+static void pin_cpu0(void)
+{
+    cpu_set_t set;
+
+    CPU_ZERO(&set);
+    CPU_SET(0, &set);
+    sched_setaffinity(0, sizeof(set), &set);
+}
+
+static void *spinner(void *arg)
+{
+    pin_cpu0();
+    while (!stop_spinning) {
+        /* a runnable task beside the vCPU */
+    }
+    return arg;
+}
+
+static void *vcpu_thread(void *arg)
+{
+    pin_cpu0();
+    /* Returns with EINTR at the signal from main(). */
+    ioctl(dirty_vcpu, KVM_RUN, 0);
+    return arg;
+}
+
+static void on_signal(int sig)
+{
+    (void)sig;
+}
+
+static void dirty_log_test(int kvm)
+{
+    struct kvm_userspace_memory_region code_slot, flag_slot;
+    struct kvm_dirty_log log = { .slot = 1 };
+    struct kvm_vcpu_init init;
+    volatile uint64_t *flag;
+    uint64_t bitmap[4] = { 0 };
+    uint64_t ipa = FLAG_BASE;
+    pthread_t spin, run;
+    uint32_t *code;
+    int vm, seen = 0, i;
+    char *flags;
+
+    vm = ioctl(kvm, KVM_CREATE_VM, 0);
+    code = mmap(NULL, CODE_SIZE, PROT_READ | PROT_WRITE,
+                MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    flags = mmap(NULL, FLAG_SIZE, PROT_READ | PROT_WRITE,
+                 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (vm < 0 || code == MAP_FAILED || flags == MAP_FAILED) {
+        printf("DIRTY skipped: cannot create the VM\n");
+        return;
+    }
+    code[0] = 0x14000000;       /* b . (the reset PC is 0) */
+    code_slot = (struct kvm_userspace_memory_region) {
+        .slot = 0, .guest_phys_addr = 0, .memory_size = CODE_SIZE,
+        .userspace_addr = (uint64_t)(uintptr_t)code,
+    };
+    flag_slot = (struct kvm_userspace_memory_region) {
+        .slot = 1, .flags = KVM_MEM_LOG_DIRTY_PAGES,
+        .guest_phys_addr = FLAG_BASE, .memory_size = FLAG_SIZE,
+        .userspace_addr = (uint64_t)(uintptr_t)flags,
+    };
+    dirty_vcpu = ioctl(vm, KVM_CREATE_VCPU, 0);
+    if (ioctl(vm, KVM_SET_USER_MEMORY_REGION, &code_slot) ||
+        ioctl(vm, KVM_SET_USER_MEMORY_REGION, &flag_slot) || dirty_vcpu < 0 ||
+        ioctl(vm, KVM_ARM_PREFERRED_TARGET, &init) ||
+        ioctl(dirty_vcpu, KVM_ARM_VCPU_INIT, &init)) {
+        printf("DIRTY skipped: VM set-up failed: %s\n", strerror(errno));
+        return;
+    }
+    if (attr(dirty_vcpu, KVM_SET_DEVICE_ATTR, &ipa, KVM_ARM_VCPU_PVLOCK_IPA)) {
+        printf("DIRTY skipped: no PV-lock attribute\n");
+        return;
+    }
+    /* Forget what setting the attribute wrote: only KVM_RUN counts. */
+    log.dirty_bitmap = bitmap;
+    ioctl(vm, KVM_GET_DIRTY_LOG, &log);
+    memset(bitmap, 0, sizeof(bitmap));
+
+    signal(SIGUSR1, on_signal);
+    flag = (volatile uint64_t *)flags;
+    pthread_create(&spin, NULL, spinner, NULL);
+    pthread_create(&run, NULL, vcpu_thread, NULL);
+    /* Up to 5 s: until the flag has been seen 1 (the vCPU preempted). */
+    for (i = 0; i < 5000 && !seen; i++) {
+        struct timespec ms = { 0, 1000000 };
+
+        seen = *flag == 1;
+        nanosleep(&ms, NULL);
+    }
+    stop_spinning = 1;
+    pthread_join(spin, NULL);
+    pthread_kill(run, SIGUSR1);
+    pthread_join(run, NULL);
+
+    if (ioctl(vm, KVM_GET_DIRTY_LOG, &log)) {
+        printf("DIRTY skipped: KVM_GET_DIRTY_LOG: %s\n", strerror(errno));
+        return;
+    }
+    printf("DIRTY flag-seen=%d page-dirty=%d\n", seen, (int)(bitmap[0] & 1));
 }
 
 int main(void)
@@ -86,5 +214,7 @@ int main(void)
     report("get", attr(vcpu, KVM_GET_DEVICE_ATTR, &got,
                        KVM_ARM_VCPU_PVLOCK_IPA));
     printf("ATTR get-value 0x%llx\n", (unsigned long long)got);
+    fflush(stdout);
+    dirty_log_test(kvm);
     return 0;
 }
