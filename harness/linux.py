@@ -42,7 +42,7 @@ class PvGuest(LinuxGuest):
 
     def __init__(self, tools=False):
         base = guest()
-        self.package = "kernel/guest (linux-source-6.1)"
+        self.package = "kernel/guest (Linux 7.1.8 + the guest series)"
         self.kernel = script("scripts/build/kernel.sh", "guest")[-1]
         self.root = os.path.join(OUT, "linux-guest-pv-tools" if tools else "linux-guest-pv",
                                  "root")
@@ -142,9 +142,10 @@ def pv_report(out):
     stats: {workload: {"ctxt", "idle"}}: context switches and idle jiffies
     (all CPUs, /proc/stat) during the workload;
     spin: {workload: {symbol: percent, "samples": n}} ("prof");
+    hotplug: [(offline|online, cpu1's online file)...] ("pvhotplug");
     failed: workloads that exited non-zero; done: the init finished."""
     r = {"lines": [], "enabled": None, "flags": [], "busy": [], "counts": [],
-         "results": {}, "stats": {}, "spin": {}, "failed": [],
+         "results": {}, "stats": {}, "spin": {}, "hotplug": [], "failed": [],
          "done": "LINUX done" in out}
     before = {}
     for line in out.replace("\r", "").splitlines():
@@ -176,6 +177,8 @@ def pv_report(out):
                 r["stats"][w[2]] = {k: kv[k] - before[w[2]][k] for k in kv}
         elif w[0] == "PVSPIN":
             r["spin"][w[1]] = {k: float(v) for k, v in (x.split("=") for x in w[2:])}
+        elif w[0] == "PVHOTPLUG" and len(w) == 4:
+            r["hotplug"].append((w[1], int(w[3][len("online="):])))
         elif w[0] == "WLFAIL":
             r["failed"].append(w[1])
     return r

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """The nested arm64 KVM host (L1) of the kvm suite and the KVM benchmark:
-Debian's arm64 kernel (stock) or linux-source-6.1 with the reference
-PV-lock handler (kernel/kvm-host/, built by scripts/build/kernel.sh host),
+Debian's arm64 kernel (stock) or Linux 7.1.8 with our PV-lock host
+series (kernel/kvm-host/, built by scripts/build/kernel.sh host),
 booted under TCG with virtualization=on. Its initramfs carries this
 project's cross-built arm64 QEMU (scripts/build/cross.sh), the
 bare-metal guests and kernel/kvm-host/l1/ (init, kvm-attr-test.c); the

@@ -51,12 +51,12 @@ def pv_boot(machine, *append):
 
 
 def pv_guest_checks(suite):
-    rc, out, r = pv_boot("virt,pvlock=on", "pvbusy", "wl=mmap:4:2")
+    rc, out, r = pv_boot("virt,pvlock=on", "pvbusy", "wl=mmap:4:2", "pvhotplug")
     suite.ok(rc == 0 and r["done"] and
            "using PV-lock for vcpu_is_preempted()" in r["lines"] and
            r["enabled"] == 1,
            "PV guest, pvlock=on: the kernel says it uses PV-lock", out)
-    suite.ok(r["flags"] and all(f is not None and f[reader] == 0
+    suite.ok(r["flags"] and all(f is None or f[reader] == 0
                               for reader, f in r["flags"]),
            "PV guest: debugfs shows the reading CPU's own flag as 0", r["flags"])
     busy = r["busy"]
@@ -70,6 +70,18 @@ def pv_guest_checks(suite):
            "mmap" in r["results"] and not r["failed"],
            "PV guest: the preempted answers grow under the mmap workload "
            "(%s -> %s)" % (before[:1], after[-1:]), r["counts"])
+
+    # The same boot's end ("pvhotplug"): CPU 1 offline (its reader None)
+    # and online again, three times, under the mmap workload.
+    cpu1 = [f for reader, f in r["flags"] if reader == 1][-6:]
+    suite.ok(rc == 0 and r["done"] and
+           r["hotplug"] == [("offline", 0), ("online", 1)] * 3 and
+           len(cpu1) == 6 and all(f is None for f in cpu1[0::2]) and
+           all(f is not None and f[1] == 0 for f in cpu1[1::2]) and
+           "RESULT mmap " in out.split("PVHOTPLUG", 1)[-1] and not r["failed"] and
+           not [l for l in r["lines"] if l.startswith("CPU")],
+           "PV guest: CPU 1 goes offline and comes back 3 times under the mmap "
+           "workload; it reads its own flag as 0 again, no warning", out)
 
     rc, out, r = pv_boot("virt,pvlock=on", "nopvlock", "wl=mmap:4:1")
     suite.ok(rc == 0 and "disabled by nopvlock" in r["lines"] and

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # Install, from Debian's archive only, what the project needs.
-#   install-deps.sh [--check] [GROUP...]   groups: build test docs guests linux cross kernel libvirt sanitize
+#   install-deps.sh [--check] [GROUP...]   groups: build test docs guests linux cross kernel kernel-check libvirt sanitize
 #                                libvirt-build
 #                                (default: all but cross, kernel, libvirt, libvirt-build)
 # Idempotent: apt is only called when a package is missing. --check
@@ -36,6 +36,10 @@ BPO_PKGS[cross]=""
 # Cross-compiling the L1 kernel (scripts/build/kernel.sh).
 PKGS[kernel]="bc flex bison libssl-dev libelf-dev patch xz-utils"
 BPO_PKGS[kernel]=""
+# scripts/kernel/check-series.sh: checkpatch.pl's SPDX check runs
+# scripts/spdxcheck.py, which needs ply and GitPython.
+PKGS[kernel-check]="python3-ply python3-git"
+BPO_PKGS[kernel-check]=""
 # The ASan+UBSan build (scripts/build/asan.sh) is clang's.
 PKGS[sanitize]="clang"
 BPO_PKGS[sanitize]=""
@@ -91,7 +95,7 @@ missing() {
 
 want=() want_bpo=()
 for g in "${groups[@]}"; do
-    [ -n "${PKGS[$g]+x}" ] || die "unknown group '$g' (build test docs guests linux cross kernel libvirt libvirt-build sanitize)"
+    [ -n "${PKGS[$g]+x}" ] || die "unknown group '$g' (build test docs guests linux cross kernel kernel-check libvirt libvirt-build sanitize)"
     # shellcheck disable=SC2086
     want+=($(missing ${PKGS[$g]}))
     # shellcheck disable=SC2086

@@ -5,7 +5,8 @@
  * its region). Prints one line per case:
  *   ATTR <case> ret=<0 or -errno>
  * then one line for the flag writes and KVM's dirty log:
- *   DIRTY flag-seen=<0|1> page-dirty=<0|1> (or DIRTY skipped: why)
+ *   DIRTY cleared-at-run=<0|1> flag-seen=<0|1> page-dirty=<0|1>
+ * (or DIRTY skipped: why)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -49,13 +50,15 @@ static void report(const char *what, int ret)
 /*
  * The flag writes and KVM's dirty log. A VM whose vCPU spins (b .) at
  * guest address 0 and whose PV-lock structure lies in a slot of its own
- * with dirty logging on. The vCPU's thread and a busy thread share CPU 0,
- * so that the scheduler takes the vCPU off its CPU while it is runnable
- * inside KVM_RUN: the host handler writes preempted=1 then, and 0 when
- * the vCPU runs again, through the userspace mapping, which stage 2
- * does not see. So the slot's page is in KVM_GET_DIRTY_LOG only if the
- * handler marks it dirty (mark_page_dirty_in_slot()), which a live
- * migration needs to carry the flags.
+ * with dirty logging on. The vCPU's thread runs alone on CPU 0 until the
+ * dirty log has been read (and so cleared); then a SCHED_FIFO thread
+ * takes CPU 0 from it. The vCPU is now scheduled out while runnable
+ * inside KVM_RUN, so the host handler writes preempted=1 from vcpu_put,
+ * through the userspace mapping, which stage 2 does not see; and the
+ * real-time thread keeps the vCPU off its CPU, so no load writes 0
+ * after it. The page is in KVM_GET_DIRTY_LOG then only if the put
+ * marked it dirty (mark_page_dirty_in_slot()), which a live migration
+ * needs to carry the flags. main() reads the flag from CPU 1.
  */
 #define CODE_SIZE   0x10000ULL
 #define FLAG_BASE   0x100000ULL
@@ -64,27 +67,27 @@ static void report(const char *what, int ret)
 static volatile int stop_spinning;
 static int dirty_vcpu;
 
-static void pin_cpu0(void)
+static void pin_cpu(int cpu)
 {
     cpu_set_t set;
 
     CPU_ZERO(&set);
-    CPU_SET(0, &set);
+    CPU_SET(cpu, &set);
     sched_setaffinity(0, sizeof(set), &set);
 }
 
 static void *spinner(void *arg)
 {
-    pin_cpu0();
+    pin_cpu(0);
     while (!stop_spinning) {
-        /* a runnable task beside the vCPU */
+        /* keeps CPU 0: real-time, it wins over the vCPU's thread */
     }
     return arg;
 }
 
 static void *vcpu_thread(void *arg)
 {
-    pin_cpu0();
+    pin_cpu(0);
     /* Returns with EINTR at the signal from main(). */
     ioctl(dirty_vcpu, KVM_RUN, 0);
     return arg;
@@ -95,19 +98,41 @@ static void on_signal(int sig)
     (void)sig;
 }
 
+/* Wait up to ms milliseconds until the flag is want: 1 if it was. */
+static int wait_flag(volatile uint64_t *flag, uint64_t want, int ms)
+{
+    struct timespec step = { 0, 100000 };
+    int i;
+
+    for (i = 0; i < ms * 10; i++) {
+        if (*flag == want) {
+            return 1;
+        }
+        nanosleep(&step, NULL);
+    }
+    return 0;
+}
+
 static void dirty_log_test(int kvm)
 {
     struct kvm_userspace_memory_region code_slot, flag_slot;
     struct kvm_dirty_log log = { .slot = 1 };
+    struct sched_param rt = { .sched_priority = 1 };
     struct kvm_vcpu_init init;
     volatile uint64_t *flag;
     uint64_t bitmap[4] = { 0 };
     uint64_t ipa = FLAG_BASE;
+    pthread_attr_t rt_attr;
     pthread_t spin, run;
+    int vm, seen, dirty, ran;
     uint32_t *code;
-    int vm, seen = 0, i;
     char *flags;
 
+    if (sysconf(_SC_NPROCESSORS_ONLN) < 2) {
+        printf("DIRTY skipped: needs two CPUs\n");
+        return;
+    }
+    pin_cpu(1);
     vm = ioctl(kvm, KVM_CREATE_VM, 0);
     code = mmap(NULL, CODE_SIZE, PROT_READ | PROT_WRITE,
                 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -139,32 +164,33 @@ static void dirty_log_test(int kvm)
         printf("DIRTY skipped: no PV-lock attribute\n");
         return;
     }
-    /* Forget what setting the attribute wrote: only KVM_RUN counts. */
-    log.dirty_bitmap = bitmap;
-    ioctl(vm, KVM_GET_DIRTY_LOG, &log);
-    memset(bitmap, 0, sizeof(bitmap));
-
-    signal(SIGUSR1, on_signal);
     flag = (volatile uint64_t *)flags;
-    pthread_create(&spin, NULL, spinner, NULL);
+    *flag = 1;      /* stale, as a migration source may leave it */
+    signal(SIGUSR1, on_signal);
     pthread_create(&run, NULL, vcpu_thread, NULL);
-    /* Up to 5 s: until the flag has been seen 1 (the vCPU preempted). */
-    for (i = 0; i < 5000 && !seen; i++) {
-        struct timespec ms = { 0, 1000000 };
+    /* The vCPU runs: KVM cleared the flag before entering the guest. */
+    ran = wait_flag(flag, 0, 2000);
 
-        seen = *flag == 1;
-        nanosleep(&ms, NULL);
+    log.dirty_bitmap = bitmap;
+    ioctl(vm, KVM_GET_DIRTY_LOG, &log);     /* clears it */
+    memset(bitmap, 0, sizeof(bitmap));
+    pthread_attr_init(&rt_attr);
+    pthread_attr_setinheritsched(&rt_attr, PTHREAD_EXPLICIT_SCHED);
+    pthread_attr_setschedpolicy(&rt_attr, SCHED_FIFO);
+    pthread_attr_setschedparam(&rt_attr, &rt);
+    if (pthread_create(&spin, &rt_attr, spinner, NULL)) {
+        printf("DIRTY skipped: no SCHED_FIFO thread\n");
+        return;
     }
+    /* Well inside the real-time thread's 950 ms of each second. */
+    seen = wait_flag(flag, 1, 200);
+    dirty = ioctl(vm, KVM_GET_DIRTY_LOG, &log) ? -1 : (int)(bitmap[0] & 1);
+
     stop_spinning = 1;
     pthread_join(spin, NULL);
     pthread_kill(run, SIGUSR1);
     pthread_join(run, NULL);
-
-    if (ioctl(vm, KVM_GET_DIRTY_LOG, &log)) {
-        printf("DIRTY skipped: KVM_GET_DIRTY_LOG: %s\n", strerror(errno));
-        return;
-    }
-    printf("DIRTY flag-seen=%d page-dirty=%d\n", seen, (int)(bitmap[0] & 1));
+    printf("DIRTY cleared-at-run=%d flag-seen=%d page-dirty=%d\n", ran, seen, dirty);
 }
 
 int main(void)
