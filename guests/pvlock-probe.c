@@ -76,7 +76,7 @@ static void probe_discovery(void)
         v = smccc0(VENDOR_HYP_PV_LOCK, PV_LOCK_PREEMPTED);
         check(v == SMCCC_NOT_SUPPORTED, "PV_LOCK PREEMPTED = -1", v);
         v = smccc0(PSCI_VERSION, 0);
-        check(v == 0x10001, "PSCI_VERSION still 1.1", v);
+        check(v >> 16 == 1 && (v & 0xffff) >= 1, "PSCI_VERSION still 1.1 or later (KVM 7.1: 1.3)", v);
         return;
     }
     check(true, "PSCI_FEATURES(SMCCC_VERSION) = 0", 0);
@@ -106,7 +106,7 @@ static void probe_discovery(void)
     v = smccc0(VENDOR_HYP_PV_LOCK, 0xffffffffffffffffULL);
     check(v == SMCCC_NOT_SUPPORTED, "PV_LOCK sub-call ~0 = -1", v);
     v = smccc0(PSCI_VERSION, 0);
-    check(v == 0x10001, "PSCI_VERSION still 1.1", v);
+    check(v >> 16 == 1 && (v & 0xffff) >= 1, "PSCI_VERSION still 1.1 or later (KVM 7.1: 1.3)", v);
 }
 
 /* Each vCPU: PREEMPTED, then read its structure (mapped write-back). */
