@@ -40,17 +40,8 @@ exp=$(mktemp -d)
 trap 'rm -rf "$exp"' EXIT
 PATCH_ABBREV=12 tree_format_patch "$KTREE" --cover-letter --subject-prefix="$SUBJECT_PREFIX" -o "$exp/series" "upstream..$posted"
 PATCH_ABBREV=12 tree_format_patch "$KTREE" -o "$exp/test" "$posted..HEAD"
-python3 - "$exp/series/0000-cover-letter.patch" "$KSERIES/cover-letter.txt" \
-    "$(ktgit log -1 --format=%aD "$posted")" <<'PY'
-import re, sys
-path, text, date = sys.argv[1:]
-subject, _, body = open(text).read().partition("\n\n")
-s = open(path).read()
-s = s.replace("*** SUBJECT HERE ***", subject.strip())
-s = s.replace("*** BLURB HERE ***", body.strip())
-s = re.sub(r"^Date: .*$", "Date: " + date, s, count=1, flags=re.M)
-open(path, "w").write(s)
-PY
+fill_cover_letter "$exp/series/0000-cover-letter.patch" "$KSERIES/cover-letter.txt" \
+    "$(ktgit log -1 --format=%aD "$posted")"
 
 find "$KSERIES" -maxdepth 1 -name '*.patch' -delete
 rm -rf "$KTEST"

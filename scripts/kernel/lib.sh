@@ -5,7 +5,8 @@
 # same helpers (scripts/tree/lib.sh). build/linux is a git repository
 # whose tag 'upstream' is Debian's pristine Linux tarball (LINUX_* in
 # scripts/common.sh). Each kind of kernel has its own worktree of it,
-# build/linux-KIND on branch KIND: upstream, then the series to post
+# build/linux-KIND-tree on branch KIND (not build/linux-guest: the
+# Debian guest of harness/linux.py lives there): upstream, then the series to post
 # (kernel/DIR/patches/, git am), then the test-only patches on top
 # (kernel/DIR/patches/test/, subjects "[TEST ONLY] ...").
 #   KIND   DIR        what
@@ -26,7 +27,7 @@ kernel_kind() {
     *) die "unknown kernel '${1:-}' (host or guest)";;
     esac
     KIND=$1
-    KTREE=$OUT/linux-$KIND
+    KTREE=$OUT/linux-$KIND-tree
     KSERIES=$KDIR/patches
     KTEST=$KSERIES/test
     FRAG=$KDIR/$( [ "$KIND" = host ] && echo kvm-host || echo guest).config

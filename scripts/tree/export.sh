@@ -25,17 +25,8 @@ tree_format_patch "$QEMU_TREE" --cover-letter --subject-prefix="$SUBJECT_PREFIX"
 tree_format_patch "$QEMU_TREE" -N -o "$exp/local" upstream..base
 # The cover letter: our text, and the date of the newest patch, so that
 # exporting the same commits again writes the same file.
-python3 - "$exp/series/0000-cover-letter.patch" "$SERIES_DIR/cover-letter.txt" \
-    "$(tgit log -1 --format=%aD HEAD)" <<'PY'
-import re, sys
-path, text, date = sys.argv[1:]
-subject, _, body = open(text).read().partition("\n\n")
-s = open(path).read()
-s = s.replace("*** SUBJECT HERE ***", subject.strip())
-s = s.replace("*** BLURB HERE ***", body.strip())
-s = re.sub(r"^Date: .*$", "Date: " + date, s, count=1, flags=re.M)
-open(path, "w").write(s)
-PY
+fill_cover_letter "$exp/series/0000-cover-letter.patch" "$SERIES_DIR/cover-letter.txt" \
+    "$(tgit log -1 --format=%aD HEAD)"
 
 # Replace the repo's series, local fixes and new files.
 find "$SERIES_DIR" -maxdepth 1 -name '*.patch' -delete

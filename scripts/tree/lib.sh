@@ -107,7 +107,9 @@ tree_apply() {
     local tree=$1 onto=$2 what=$3 p
     shift 3
     for p in "$@"; do
-        git -C "$tree" am -q --committer-date-is-author-date "$p" || {
+        # --keep-non-patch: only [PATCH ...] leaves the subject; a
+        # kernel test patch keeps its "[TEST ONLY]" (scripts/kernel/).
+        git -C "$tree" am -q --keep-non-patch --committer-date-is-author-date "$p" || {
             git -C "$tree" am --abort 2>/dev/null || true
             die "${p#"$TOP"/}${what:+ ($what)} does not apply to $onto"
         }
@@ -158,6 +160,22 @@ tree_format_patch() {
     git -C "$tree" -c user.name="$SIGNOFF_NAME" -c user.email="$SIGNOFF_EMAIL" \
         -c core.abbrev="${PATCH_ABBREV:-8}" \
         format-patch -q --signoff --zero-commit --no-signature "$@"
+}
+
+# fill_cover_letter PATCH TEXT DATE: put TEXT (subject, blank line, body)
+# into format-patch's cover letter PATCH, dated DATE (the newest patch's,
+# so that exporting the same commits again writes the same file).
+fill_cover_letter() {
+    python3 - "$@" <<'PY'
+import re, sys
+path, text, date = sys.argv[1:]
+subject, _, body = open(text).read().partition("\n\n")
+s = open(path).read()
+s = s.replace("*** SUBJECT HERE ***", subject.strip())
+s = s.replace("*** BLURB HERE ***", body.strip())
+s = re.sub(r"^Date: .*$", "Date: " + date, s, count=1, flags=re.M)
+open(path, "w").write(s)
+PY
 }
 
 # write_series DIR: DIR/series lists DIR's patches, in order.
